@@ -1,0 +1,3 @@
+"""emberaudio: audio io, datasets, transforms and models for ember."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,64 @@
+"""nox sessions: one per package (installs only it and what it depends on), all tests, lint, bench, gpu."""
+
+import nox
+
+nox.options.sessions = ["tests", "lint"]
+nox.options.reuse_existing_virtualenvs = True
+
+TEST_DEPS = ["pytest", "pytest-timeout", "hypothesis"]
+
+# package folder -> (local folders to install, in dependency order)
+PACKAGES = {
+    "core": ["./core"],
+    "datasets": ["./datasets"],
+    "vision": ["./core", "./datasets", "./vision"],
+    "text": ["./core", "./datasets", "./text"],
+    "audio": ["./core", "./datasets", "./audio"],
+}
+
+
+def _install(session, folders):
+    session.install(*TEST_DEPS)
+    session.install(*folders)
+
+
+@nox.session
+def tests(session):
+    """Every package's tests in one environment."""
+    _install(session, ["./core", "./datasets", "./vision", "./text", "./audio"])
+    session.run("pytest", "tests", *session.posargs)
+
+
+def _package_session(name, folders):
+    @nox.session(name=name)
+    def run(session):
+        _install(session, folders)
+        session.run("pytest", f"tests/{name}", *session.posargs)
+
+    run.__doc__ = f"Tests of {name} with only its own dependencies installed."
+    return run
+
+
+for _name, _folders in PACKAGES.items():
+    globals()[_name] = _package_session(_name, _folders)
+
+
+@nox.session
+def lint(session):
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+
+
+@nox.session
+def gpu(session):
+    """Tests marked `cuda` (run on a machine with an NVIDIA GPU)."""
+    _install(session, ["./core[cuda]", "./datasets", "./vision", "./text", "./audio"])
+    session.run("pytest", "tests", "-m", "cuda", *session.posargs)
+
+
+@nox.session
+def bench(session):
+    """Side-by-side benchmarks; torch is compared where it is installed."""
+    session.install("./core", "./datasets", "./vision")
+    session.install("torch==2.13.0")
+    session.run("python", "benchmarks/op_overhead.py", env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
