@@ -1,0 +1,5 @@
+"""CPU capability queries, as torch.backends.cpu."""
+
+
+def get_cpu_capability() -> str:
+    return "DEFAULT"
