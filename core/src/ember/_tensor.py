@@ -28,6 +28,7 @@ class Tensor:
     grad = None
     _base = None  # the tensor whose memory a view shares (always a root, never a view)
     _view_fn = None  # base -> this view, replayed when an in-place op on the view rewrites the base's graph
+    _no_grad_view = False  # a view made under no_grad: in-place ops on it may not record a graph
     _ver = 0  # in-place modification count, kept on the root tensor and shared by its views
     _hooks = None
     _post_acc_hooks = None

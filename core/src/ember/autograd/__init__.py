@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import graph
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
@@ -20,16 +22,18 @@ def _as_tuple(x):
 def _make_grads(outputs, grad_outputs):
     from .._creation import ones_like
     from .._tensor import Tensor
+    from ..ops._util import wrap
 
     grads = []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if grad_outputs is not None else None
         if g is None:
-            if out._data.size != 1:
+            d = out._data
+            if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if not out.is_floating_point():
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got {out.dtype}")
-            g = ones_like(out)
+            g = wrap(np.ones(d.shape, d.dtype)) if d.__class__ is np.ndarray else ones_like(out)
         elif not isinstance(g, Tensor):
             from .._creation import tensor
 

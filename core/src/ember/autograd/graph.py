@@ -15,10 +15,14 @@ from .grad_mode import state as _grad_state
 class Node:
     """One recorded op: `grad_fn` of its output. Also the `ctx` its backward function receives."""
 
-    __slots__ = (
-        "backward_fn", "next_edges", "needs_input_grad", "in_meta", "_saved", "_versions", "data",
-        "pre_hooks", "retained", "post_hooks", "n_out", "released", "__weakref__",
-    )
+    # hot fields are slots; rarely set ones are class defaults overridden through the lazily made __dict__
+    __slots__ = ("backward_fn", "next_edges", "needs_input_grad", "in_meta", "_saved", "_versions", "data",
+                 "__dict__", "__weakref__")
+    pre_hooks = None
+    retained = None
+    post_hooks = None
+    n_out = 1
+    released = False
 
     def __init__(self, backward_fn, next_edges, needs_input_grad, in_meta, saved=(), data=None, n_out=1):
         self.backward_fn = backward_fn
@@ -26,13 +30,21 @@ class Node:
         self.needs_input_grad = needs_input_grad
         self.in_meta = in_meta  # (shape, dtype) per input that needs a gradient, else None
         self._saved = saved
-        self._versions = tuple(t._version for t in saved) if saved else ()
         self.data = data
-        self.pre_hooks = None
-        self.retained = None
-        self.post_hooks = None
-        self.n_out = n_out
-        self.released = False
+        if n_out != 1:
+            self.n_out = n_out
+        if not saved:
+            self._versions = ()
+            return
+        # versions live on the root tensor of a view family (see Tensor._ver)
+        if len(saved) == 1:
+            t = saved[0]
+            self._versions = (t._ver if t._base is None else t._base._ver,)
+        elif len(saved) == 2:
+            t, u = saved
+            self._versions = (t._ver if t._base is None else t._base._ver, u._ver if u._base is None else u._base._ver)
+        else:
+            self._versions = tuple([t._ver if t._base is None else t._base._ver for t in saved])
 
     def name(self) -> str:
         return self.backward_fn.__name__
@@ -171,8 +183,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
     With `accumulate`, leaf gradients land in `.grad` (restricted to `inputs` when given); without it,
     the gradients reaching `inputs` are returned in order (None where nothing reached them).
     """
-    from .._tensor import Tensor
-
+    Tensor = _tensor_class()
     captured = {}  # id(input) -> grad, for autograd.grad and for backward(inputs=...)
     capture_leaf = {}
     capture_node = {}
@@ -264,7 +275,9 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     if r is not None:
                         in_grads = tuple(r)
             if not retain_graph:
-                node.release()
+                node._saved = ()
+                node.data = None
+                node.released = True
             edges = node.next_edges
             if len(in_grads) != len(edges):
                 raise RuntimeError(
@@ -302,6 +315,17 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
     if not accumulate:
         return tuple(captured.get(id(t)) for t in inputs)
     return None
+
+
+_TENSOR = []
+
+
+def _tensor_class():
+    if not _TENSOR:
+        from .._tensor import Tensor
+
+        _TENSOR.append(Tensor)
+    return _TENSOR[0]
 
 
 def _deliver_leaf(leaf, g, accumulate, capture_leaf, captured, create_graph, restricted=False):

@@ -56,6 +56,27 @@ def record(out, backward_fn, inputs, saved=(), data=None):
     return out
 
 
+def record2(out, backward_fn, a, b, saved=(), data=None):
+    """record() for two tensor inputs (either may be None), without the loop."""
+    if a is not None and a._requires_grad:
+        fn = a._grad_fn
+        ea = a if fn is None else (fn, a._out_idx)
+        d = a._data
+        ma = (d.shape, d.dtype)
+    else:
+        ea = ma = None
+    if b is not None and b._requires_grad:
+        fn = b._grad_fn
+        eb = b if fn is None else (fn, b._out_idx)
+        d = b._data
+        mb = (d.shape, d.dtype)
+    else:
+        eb = mb = None
+    out._grad_fn = Node(backward_fn, (ea, eb), (ea is not None, eb is not None), (ma, mb), saved, data)
+    out._requires_grad = True
+    return out
+
+
 def record1(out, backward_fn, t, saved=(), data=None):
     """record() for the common one-input case, without the loop."""
     fn = t._grad_fn

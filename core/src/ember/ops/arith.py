@@ -12,10 +12,13 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as grad_state
-from ._util import promote_arrays, record, record1, scalar_operand, wrap
+from ._util import promote_arrays, record, record1, record2, scalar_operand, wrap
 from .inplace import apply_inplace
 
 _T = Tensor
+_nd = np.ndarray
+_new = object.__new__
+_bool = np.dtype(bool)
 
 
 def _operands(a, b, op):
@@ -30,6 +33,48 @@ def _operands(a, b, op):
         raise TypeError(f"{op}(): expected at least one Tensor operand, got {type(a).__name__} and {type(b).__name__}")
     ad, s = scalar_operand(a._data, b, op)
     return a, None, ad, s
+
+
+def broadcast_error(shape_a, shape_b) -> RuntimeError:
+    """torch's message for shapes that don't broadcast, naming the first clashing dim (from the right)."""
+    nd = max(len(shape_a), len(shape_b))
+    pa = (1,) * (nd - len(shape_a)) + tuple(shape_a)
+    pb = (1,) * (nd - len(shape_b)) + tuple(shape_b)
+    dim = next(i for i in range(nd - 1, -1, -1) if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1)
+    return RuntimeError(f"The size of tensor a ({pa[dim]}) must match the size of tensor b ({pb[dim]}) at "
+                        f"non-singleton dimension {dim} (shapes {list(shape_a)} and {list(shape_b)})")
+
+
+def _shape(x):
+    return getattr(x, "shape", ())
+
+
+def _compute(fn, ad, bd):
+    """fn(ad, bd), with NumPy's broadcast ValueError turned into torch's RuntimeError."""
+    try:
+        return fn(ad, bd)
+    except ValueError:
+        if _shape(ad) != _shape(bd):
+            try:
+                np.broadcast_shapes(_shape(ad), _shape(bd))
+            except ValueError:
+                raise broadcast_error(_shape(ad), _shape(bd)) from None
+        raise
+
+
+def _is_integral(x) -> bool:
+    return x.dtype.kind in "biu" if hasattr(x, "dtype") else x.__class__ in (int, bool)
+
+
+def _check_int_divisor(ad, bd):
+    """Integer division by zero is an error, as in torch (NumPy would silently give 0)."""
+    if _is_integral(ad) and _is_integral(bd) and ((bd == 0).any() if hasattr(bd, "dtype") else bd == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _no_bool_pair(ad, bd, name):
+    if getattr(ad, "dtype", None) == np.bool_ and getattr(bd, "dtype", None) == np.bool_:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
 
 
 def _record2(out, backward_fn, a, b, saved=(), data=None):
@@ -47,14 +92,19 @@ def _wants_grad(a, b):
 # ---------------------------------------------------------------------------- add / sub
 def add(input, other, *, alpha=1):
     """input + alpha * other."""
-    if input.__class__ is _T and other.__class__ is _T and input._data.dtype is other._data.dtype \
-            and input._data.__class__ is np.ndarray and other._data.__class__ is np.ndarray:
-        a, b = input, other
-        ad, bd = a._data, b._data
-    else:
-        a, b, ad, bd = _operands(input, other, "add")
+    if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
+        ad = input._data
+        bd = other._data
+        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1:
+            r = ad + bd
+            out = _new(_T)
+            out._data = r if r.__class__ is _nd else np.asarray(r)
+            if grad_state.enabled and (input._requires_grad or other._requires_grad):
+                record2(out, AddBackward0, input, other, (), 1)
+            return out
+    a, b, ad, bd = _operands(input, other, "add")
     out = wrap(ad + bd if alpha == 1 else ad + bd * alpha)
-    if grad_state.enabled and ((a is not None and a._requires_grad) or (b is not None and b._requires_grad)):
+    if _wants_grad(a, b):
         _record2(out, AddBackward0, a, b, data=alpha)
     return out
 
@@ -66,23 +116,42 @@ def AddBackward0(ctx, g):
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other."""
-    if input.__class__ is _T and other.__class__ is _T and input._data.dtype is other._data.dtype \
-            and input._data.__class__ is np.ndarray and other._data.__class__ is np.ndarray:
-        a, b = input, other
-        ad, bd = a._data, b._data
+    if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
+        ad = input._data
+        bd = other._data
+        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1 and ad.dtype is not _bool:
+            r = ad - bd
+            out = _new(_T)
+            out._data = r if r.__class__ is _nd else np.asarray(r)
+            if grad_state.enabled and (input._requires_grad or other._requires_grad):
+                record2(out, SubBackward0, input, other, (), 1)
+            return out
+    a, b, ad, bd = _operands(input, other, "sub")
+    _check_bool_sub(ad, bd)
+    if alpha.__class__ is int and alpha == 1:
+        out = wrap(_compute(np.subtract, ad, bd))
     else:
-        a, b, ad, bd = _operands(input, other, "sub")
-    if getattr(ad, "dtype", None) == np.bool_ and getattr(bd, "dtype", None) == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
-    out = wrap(ad - bd if alpha == 1 else ad - bd * alpha)
+        out = wrap(_compute(lambda x, y: _add_scaled(x, y, alpha, negate=True), ad, bd))
     if _wants_grad(a, b):
         _record2(out, SubBackward0, a, b, data=alpha)
     return out
 
 
+def _check_bool_sub(ad, bd):
+    a_bool = getattr(ad, "dtype", None) == np.bool_ or ad.__class__ is bool
+    b_bool = getattr(bd, "dtype", None) == np.bool_ or bd.__class__ is bool
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 def SubBackward0(ctx, g):
     alpha = ctx.data
+    if len(ctx.needs_input_grad) == 1:  # tensor - python scalar: one input
+        return g
     return g, (-g if alpha == 1 else g * -alpha)
 
 
@@ -93,6 +162,7 @@ def rsub(input, other, *, alpha=1):
 
 def _rsub_scalar(x, s, alpha):
     a, _, ad, sd = _operands(x, s, "rsub")
+    _check_bool_sub(ad, sd)
     out = wrap(sd - ad * alpha if alpha != 1 else sd - ad)
     if _wants_grad(a, None):
         record1(out, RsubBackward1, a, data=alpha)
@@ -105,12 +175,17 @@ def RsubBackward1(ctx, g):
 
 # ---------------------------------------------------------------------------- mul / div
 def mul(input, other):
-    if input.__class__ is _T and other.__class__ is _T and input._data.dtype is other._data.dtype \
-            and input._data.__class__ is np.ndarray and other._data.__class__ is np.ndarray:
-        a, b = input, other
-        ad, bd = a._data, b._data
-    else:
-        a, b, ad, bd = _operands(input, other, "mul")
+    if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
+        ad = input._data
+        bd = other._data
+        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd:
+            r = ad * bd
+            out = _new(_T)
+            out._data = r if r.__class__ is _nd else np.asarray(r)
+            if grad_state.enabled and (input._requires_grad or other._requires_grad):
+                record2(out, MulBackward0, input, other, (input, other))
+            return out
+    a, b, ad, bd = _operands(input, other, "mul")
     out = wrap(ad * bd)
     if grad_state.enabled and ((a is not None and a._requires_grad) or (b is not None and b._requires_grad)):
         if a is None or b is None:
@@ -147,7 +222,10 @@ def div(input, other, *, rounding_mode=None):
     else:
         a, b, ad, bd = _operands(input, other, "div")
         ad, bd = _to_float(ad, bd)
-    out = wrap(ad / bd)
+    try:
+        out = wrap(ad / bd)
+    except ValueError:
+        out = wrap(_compute(np.true_divide, ad, bd))
     if _wants_grad(a, b):
         if b is None:
             record1(out, DivBackward0, a, data=bd)
@@ -159,10 +237,8 @@ def div(input, other, *, rounding_mode=None):
 
 
 def _to_float(ad, bd):
-    """Division works in float: integer operands become the default float dtype."""
-    kind_a = ad.dtype.kind if hasattr(ad, "dtype") else "f"
-    kind_b = bd.dtype.kind if hasattr(bd, "dtype") else "f"
-    if kind_a in "biu" and kind_b in "biu":
+    """Division works in float: integer/bool operands (python ints included) become the default float dtype."""
+    if _is_integral(ad) and _is_integral(bd):
         f = _dtype._default[0].np
         ad = ad.astype(f) if hasattr(ad, "astype") else float(ad)
         bd = bd.astype(f) if hasattr(bd, "astype") else float(bd)
@@ -170,10 +246,10 @@ def _to_float(ad, bd):
 
 
 def DivBackward0(ctx, g):
-    need_a, need_b = ctx.needs_input_grad
     saved = ctx.saved_tensors
     if not saved:  # tensor / scalar
-        return (g / ctx.data,)
+        return g / ctx.data
+    need_a, need_b = ctx.needs_input_grad
     if len(saved) == 2 and ctx.data is not None:  # scalar / tensor: d(s/b)/db = -out / b
         b, out = saved
         return None, -g * out / b
@@ -187,35 +263,52 @@ def true_divide(input, other):
 
 def _div_trunc(input, other):
     a, b, ad, bd = _operands(input, other, "div")
+    _no_bool_pair(ad, bd, "div_trunc")
     xp = _xp(ad, bd)
-    q = xp.trunc(xp.true_divide(ad, bd))
-    int_dtype = next((d.dtype for d in (ad, bd) if hasattr(d, "dtype") and d.dtype.kind in "biu"), None)
-    if int_dtype is not None and q.dtype.kind == "f" and all(
-            (d.dtype.kind in "biu") if hasattr(d, "dtype") else isinstance(d, int) for d in (ad, bd)):
-        q = q.astype(int_dtype)
+    if _is_integral(ad) and _is_integral(bd):
+        _check_int_divisor(ad, bd)
+        q = _compute(xp.floor_divide, ad, bd)
+        # floor rounds down where the signs differ and the division is inexact: step back toward zero
+        q = q + ((q < 0) & (_compute(xp.remainder, ad, bd) != 0))
+    else:
+        q = xp.trunc(_compute(xp.true_divide, ad, bd))
     out = wrap(q)
     if _wants_grad(a, b):
-        _record2(out, _ZeroGradBackward, a, b)
+        _record2(out, DivBackward2, a, b)
     return out
 
 
 def floor_divide(input, other):
     a, b, ad, bd = _operands(input, other, "floor_divide")
-    out = wrap(ad // bd)
+    _no_bool_pair(ad, bd, "div_floor")
+    _check_int_divisor(ad, bd)
+    out = wrap(_compute(_xp(ad, bd).floor_divide, ad, bd))
     if _wants_grad(a, b):
-        _record2(out, _ZeroGradBackward, a, b)
+        _record2(out, DivBackward3, a, b)
     return out
 
 
-def _ZeroGradBackward(ctx, g):
-    """Rounding ops: zero gradient almost everywhere, as torch."""
+def _zero_grads(ctx, g):
+    """Rounding divisions: zero gradient almost everywhere."""
+    if len(ctx.needs_input_grad) == 1:
+        return g * 0
     return tuple((g * 0) if need else None for need in ctx.needs_input_grad)
+
+
+def DivBackward2(ctx, g):
+    return _zero_grads(ctx, g)
+
+
+def DivBackward3(ctx, g):
+    return _zero_grads(ctx, g)
 
 
 def remainder(input, other):
     """Python's modulo: the result has the sign of the divisor."""
     a, b, ad, bd = _operands(input, other, "remainder")
-    out = wrap(_xp(ad, bd).mod(ad, bd))
+    _no_bool_pair(ad, bd, "remainder")
+    _check_int_divisor(ad, bd)
+    out = wrap(_compute(_xp(ad, bd).mod, ad, bd))
     if _wants_grad(a, b):
         _record2(out, RemainderBackward0, a, b, saved=tuple(t for t in (a, b) if t is not None) if b is not None
                  else (), data=(a is None, b is None, ad if a is None else None))
@@ -225,7 +318,7 @@ def remainder(input, other):
 def RemainderBackward0(ctx, g):
     a_scalar, b_scalar, a_value = ctx.data
     if b_scalar:
-        return (g,)
+        return g
     saved = ctx.saved_tensors
     if a_scalar:
         (b,) = saved
@@ -237,7 +330,9 @@ def RemainderBackward0(ctx, g):
 def fmod(input, other):
     """C's fmod: the result has the sign of the dividend."""
     a, b, ad, bd = _operands(input, other, "fmod")
-    out = wrap(_xp(ad, bd).fmod(ad, bd))
+    _no_bool_pair(ad, bd, "fmod")
+    _check_int_divisor(ad, bd)
+    out = wrap(_compute(_xp(ad, bd).fmod, ad, bd))
     if _wants_grad(a, b):
         _record2(out, FmodBackward0, a, b, saved=(a, b) if (a is not None and b is not None) else ())
     return out
@@ -246,6 +341,8 @@ def fmod(input, other):
 def FmodBackward0(ctx, g):
     saved = ctx.saved_tensors
     if not saved:
+        if len(ctx.needs_input_grad) == 1:  # tensor fmod scalar
+            return g
         return tuple(g if (need and i == 0) else None for i, need in enumerate(ctx.needs_input_grad))
     a, b = saved
     return g, -g * (a / b).trunc()
@@ -366,27 +463,30 @@ def _scalar_first(op, s, t):
 
 def add_(self, other, *, alpha=1):
     if not grad_state.enabled or not (self._requires_grad or (isinstance(other, _T) and other._requires_grad)):
-        return _fast_inplace(self, other, alpha, np.add, "add_") or apply_inplace(self, add, "add_", other, alpha=alpha)
+        r = _fast_inplace(self, other, alpha, np.add, "add_")
+        return r if r is not None else apply_inplace(self, add, "add_", other, alpha=alpha)
     return apply_inplace(self, add, "add_", other, alpha=alpha)
 
 
 def sub_(self, other, *, alpha=1):
     if not grad_state.enabled or not (self._requires_grad or (isinstance(other, _T) and other._requires_grad)):
-        return _fast_inplace(self, other, alpha, np.subtract, "sub_") or apply_inplace(self, sub, "sub_", other,
-                                                                                      alpha=alpha)
+        r = _fast_inplace(self, other, alpha, np.subtract, "sub_")
+        return r if r is not None else apply_inplace(self, sub, "sub_", other, alpha=alpha)
     return apply_inplace(self, sub, "sub_", other, alpha=alpha)
 
 
 def mul_(self, other):
     if not grad_state.enabled or not (self._requires_grad or (isinstance(other, _T) and other._requires_grad)):
-        return _fast_inplace(self, other, 1, np.multiply, "mul_") or apply_inplace(self, mul, "mul_", other)
+        r = _fast_inplace(self, other, 1, np.multiply, "mul_")
+        return r if r is not None else apply_inplace(self, mul, "mul_", other)
     return apply_inplace(self, mul, "mul_", other)
 
 
 def div_(self, other, *, rounding_mode=None):
     if rounding_mode is None and self._data.dtype.kind == "f" and (
             not grad_state.enabled or not (self._requires_grad or (isinstance(other, _T) and other._requires_grad))):
-        return _fast_inplace(self, other, 1, np.true_divide, "div_") or apply_inplace(self, div, "div_", other)
+        r = _fast_inplace(self, other, 1, np.true_divide, "div_")
+        return r if r is not None else apply_inplace(self, div, "div_", other)
     return apply_inplace(self, div, "div_", other, rounding_mode=rounding_mode)
 
 

@@ -110,7 +110,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False):
             cupyx.scatter_add(out_data, idx, vd)
     else:
         try:
-            out_data[idx] = vd
+            _assign(out_data, idx, vd)
         except ValueError as e:
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(getattr(vd, 'shape', ()))} cannot be "
                                f"broadcast to indexing result of shape {list(out_data[idx].shape)} ({e})") from None
@@ -131,6 +131,20 @@ def IndexPutBackward0(ctx, g):
     return g_in, g_v
 
 
+def _assign(dst, idx, value):
+    """dst[idx] = value; like torch, leading size-1 dims of the value may be dropped to fit."""
+    try:
+        dst[idx] = value
+    except ValueError:
+        shape = getattr(value, "shape", ())
+        lead = 0
+        while lead < len(shape) and shape[lead] == 1:
+            lead += 1
+        if not lead:
+            raise
+        dst[idx] = value.reshape(shape[lead:])
+
+
 def setitem(self: Tensor, index, value):
     """self[index] = value, in place (a tensor value with grad makes self part of the graph)."""
     v_grad = isinstance(value, Tensor) and value._requires_grad
@@ -148,7 +162,7 @@ def setitem(self: Tensor, index, value):
         else:
             vd = value
         try:
-            d[idx] = vd
+            _assign(d, idx, vd)
         except ValueError as e:
             raise RuntimeError(f"shape mismatch: value of shape {list(getattr(vd, 'shape', ()))} cannot be broadcast "
                                f"to indexing result of shape {list(d[idx].shape)} ({e})") from None

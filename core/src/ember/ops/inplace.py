@@ -91,6 +91,13 @@ def apply_inplace(t: Tensor, op, op_name: str, *args, **kwargs) -> Tensor:
 def check_inplace_allowed(t: Tensor) -> None:
     if t._requires_grad and t._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if t._no_grad_view and t._base is not None and t._base._requires_grad:
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+            "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both "
+            "the view and the inplace either both inside the no_grad block (if you don't want the inplace to be "
+            "tracked) or both outside (if you want the inplace to be tracked)."
+        )
     base = t._base
     if base is not None and t._view_fn is not None and base._requires_grad and base._grad_fn is None:
         raise RuntimeError(

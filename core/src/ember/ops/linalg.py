@@ -6,7 +6,11 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as grad_state
-from ._util import promote_arrays, record, wrap
+from ._util import promote_arrays, record, record2, wrap
+
+_T = Tensor
+_nd = np.ndarray
+_new = object.__new__
 
 
 def _check_float_or_same(a, b, name):
@@ -16,6 +20,16 @@ def _check_float_or_same(a, b, name):
 
 def matmul(input, other):
     """NumPy/torch matmul semantics: 1-D operands are promoted and the added dim removed afterwards."""
+    if input.__class__ is _T and other.__class__ is _T:  # fast path: CPU matrices of one dtype
+        ad = input._data
+        bd = other._data
+        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and ad.ndim >= 2 and bd.ndim >= 2 \
+                and ad.shape[-1] == bd.shape[-2]:
+            out = _new(_T)
+            out._data = ad @ bd
+            if grad_state.enabled and (input._requires_grad or other._requires_grad):
+                record2(out, MmBackward0, input, other, (input, other))
+            return out
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument must be Tensor, got {type(input).__name__} and {type(other).__name__}")
     a_nd, b_nd = input._data.ndim, other._data.ndim
@@ -52,8 +66,8 @@ def MmBackward0(ctx, g):
         ga = g.unsqueeze(-1) * b if need_a else None  # (..., n, k)
         gb = (a.mT @ g.unsqueeze(-1)).squeeze(-1) if need_b else None
         return ga, gb
-    ga = g @ b.mT if need_a else None
-    gb = a.mT @ g if need_b else None
+    ga = g @ b.transpose(-2, -1) if need_a else None
+    gb = a.transpose(-2, -1) @ g if need_b else None
     return ga, gb
 
 

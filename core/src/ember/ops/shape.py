@@ -25,16 +25,29 @@ def _xp(d):
 
 
 def make_view(x: Tensor, data, view_fn) -> Tensor:
-    """Wrap `data` (a view of x's array) as a view tensor of x."""
+    """Wrap `data` (a view of x's array) as a view tensor of x.
+
+    Outside grad mode the replay function is not kept: as in torch, a view made under no_grad can't
+    later be modified in place with grad recording (ops/inplace.py raises).
+    """
     out = wrap(data)
     root = x._base
     if root is None:
         out._base = x
-        out._view_fn = view_fn
+        if grad_state.enabled:
+            out._view_fn = view_fn
     else:
         out._base = root
-        parent = x._view_fn
-        out._view_fn = view_fn if parent is None else (lambda r: view_fn(parent(r)))
+        if grad_state.enabled:
+            parent = x._view_fn
+            if parent is not None:
+                out._view_fn = lambda r: view_fn(parent(r))
+            elif x._no_grad_view:
+                out._no_grad_view = True
+            else:
+                out._view_fn = view_fn
+    if not grad_state.enabled:
+        out._no_grad_view = True
     return out
 
 
