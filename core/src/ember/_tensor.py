@@ -13,9 +13,8 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._device import CPU, device_of, to_device
 from ._size import Size
-from ._device import CPU, device_of, to_device, xp_of
-from .autograd.grad_mode import state as _grad_state
 
 _ndarray = np.ndarray
 
@@ -344,7 +343,9 @@ class Tensor:
         return self.to(CPU)
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        return self.to("cuda" if device is None else to_device(device if not isinstance(device, int) else f"cuda:{device}"))
+        if device is None:
+            return self.to("cuda")
+        return self.to(to_device(f"cuda:{device}" if isinstance(device, int) else device))
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         from ._convert import legacy_type_name, legacy_type_to_dtype

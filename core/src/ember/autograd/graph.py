@@ -12,6 +12,14 @@ from __future__ import annotations
 from .grad_mode import state as _grad_state
 
 
+_SECOND_BACKWARD = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have already "
+    "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). "
+    "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access "
+    "saved tensors after calling backward."
+)
+
+
 class Node:
     """One recorded op: `grad_fn` of its output. Also the `ctx` its backward function receives."""
 
@@ -67,12 +75,7 @@ class Node:
     @property
     def saved_tensors(self):
         if self.released:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved tensors after "
-                "they have already been freed). Saved intermediate values of the graph are freed when you call "
-                ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-                "graph a second time or if you need to access saved tensors after calling backward."
-            )
+            raise RuntimeError(_SECOND_BACKWARD)
         saved = self._saved
         for i, t in enumerate(saved):
             if t._version != self._versions[i]:
@@ -258,7 +261,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                 _release_edges(node, deps, ready, retain_graph)
                 continue
             if node.released:
-                node.saved_tensors  # raises the "backward through the graph a second time" error
+                raise RuntimeError(_SECOND_BACKWARD)
             if node.n_out == 1:
                 g = out_grads[0]
                 if g is None:
