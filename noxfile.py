@@ -26,7 +26,7 @@ def _install(session, folders):
 def tests(session):
     """Every package's tests in one environment."""
     _install(session, ["./core", "./datasets", "./vision", "./text", "./audio"])
-    session.run("pytest", "tests", *session.posargs)
+    session.run("pytest", "tests", "--ignore=tests/interop", *session.posargs)
 
 
 def _package_session(name, folders):
@@ -47,6 +47,14 @@ for _name, _folders in PACKAGES.items():
 def lint(session):
     session.install("ruff")
     session.run("ruff", "check", ".")
+
+
+@nox.session
+def interop(session):
+    """Checkpoints written by ember read by real torch and the other way round (installs torch 2.13 CPU)."""
+    _install(session, ["./core", "./datasets"])
+    session.install("torch==2.13.0", "safetensors")
+    session.run("pytest", "tests/interop", *session.posargs)
 
 
 @nox.session

@@ -137,11 +137,10 @@ def _restore_locations(obj, map_location):
             memo[key] = res
             return res
         if isinstance(x, dict):
-            items = [(k, fix(v)) for k, v in x.items()]
-            if type(x) is dict:
-                return dict(items)
-            x.clear()
-            x.update(items)
+            for k, v in list(x.items()):
+                new = fix(v)
+                if new is not v:
+                    x[k] = new
             return x
         if isinstance(x, list):
             x[:] = [fix(v) for v in x]

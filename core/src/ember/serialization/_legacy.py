@@ -83,6 +83,13 @@ def load_legacy_stream(f, weights_only: bool, source: str, restore):
     return restore(obj)
 
 
+def _as_int(x):
+    try:
+        return int(x)
+    except (TypeError, ValueError):
+        return None
+
+
 def load_legacy_tar(f, weights_only: bool, source: str, restore):
     """The oldest format: a tar with 'storages', 'tensors' and 'pickle' members."""
     with tarfile.open(fileobj=f, mode="r:") as tar:
@@ -119,10 +126,12 @@ def load_legacy_tar(f, weights_only: bool, source: str, restore):
             objects[key] = rebuild_tensor(objects[storage_id], offset, size, stride)
 
         def persistent_load(pid):
-            try:
-                return objects[int(pid)] if not isinstance(pid, tuple) else pid[0]
-            except (KeyError, ValueError):
-                raise UnpicklingError(f"{source}: unknown object id {pid!r}") from None
+            if isinstance(pid, tuple):
+                raise UnpicklingError(f"{source} pickles a whole nn.Module; ember loads state_dicts")
+            for key in (pid, _as_int(pid)):
+                if key in objects:
+                    return objects[key]
+            raise UnpicklingError(f"{source}: unknown object id {pid!r}")
 
         obj = unpickler_class(weights_only)(member("pickle"), persistent_load, source).load()
     return restore(obj)
