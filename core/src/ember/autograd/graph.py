@@ -238,7 +238,10 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
     try:
         while ready:
             node = ready.pop()
-            out_grads = buffers.pop(node)
+            out_grads = buffers.pop(node, None)
+            if out_grads is None:  # only reached through skipped branches: nothing flows through it
+                _release_edges(node, deps, ready, retain_graph)
+                continue
             if node.pre_hooks:
                 for idx, hooks in node.pre_hooks.items():
                     for h in tuple(hooks):

@@ -7,6 +7,8 @@ broadcast shape; the engine sums them back to each input's shape and dtype.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype
@@ -79,7 +81,9 @@ def _no_bool_pair(ad, bd, name):
 
 def _record2(out, backward_fn, a, b, saved=(), data=None):
     if b is None:
-        return record1(out, backward_fn, a, saved, data) if a._requires_grad else record(out, backward_fn, (a,), saved, data)
+        if a._requires_grad:
+            return record1(out, backward_fn, a, saved, data)
+        return record(out, backward_fn, (a,), saved, data)
     if a is None:
         return record(out, backward_fn, (None, b), saved, data)
     return record(out, backward_fn, (a, b), saved, data)
@@ -96,21 +100,41 @@ def add(input, other, *, alpha=1):
         ad = input._data
         bd = other._data
         if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1:
-            r = ad + bd
+            try:
+                r = ad + bd
+            except ValueError:
+                r = _compute(np.add, ad, bd)
             out = _new(_T)
             out._data = r if r.__class__ is _nd else np.asarray(r)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
                 record2(out, AddBackward0, input, other, (), 1)
             return out
     a, b, ad, bd = _operands(input, other, "add")
-    out = wrap(ad + bd if alpha == 1 else ad + bd * alpha)
+    if alpha.__class__ is int and alpha == 1:
+        out = wrap(_compute(np.add, ad, bd))
+    else:
+        out = wrap(_compute(lambda x, y: _add_scaled(x, y, alpha), ad, bd))
     if _wants_grad(a, b):
         _record2(out, AddBackward0, a, b, data=alpha)
     return out
 
 
+def _add_scaled(ad, bd, alpha, negate=False):
+    """ad + alpha * bd (or ad - alpha * bd), with torch's rules for alpha's type."""
+    kind = np.result_type(ad, bd).kind
+    if kind == "b":
+        return (ad | bd) if alpha else (ad | False)
+    if isinstance(alpha, bool):
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if kind in "iu" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return ad - bd * alpha if negate else ad + bd * alpha
+
+
 def AddBackward0(ctx, g):
     alpha = ctx.data
+    if len(ctx.needs_input_grad) == 1:  # tensor + python scalar: one input
+        return g
     return g, (g if alpha == 1 else g * alpha)
 
 
@@ -119,15 +143,20 @@ def sub(input, other, *, alpha=1):
     if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
         ad = input._data
         bd = other._data
-        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1 and ad.dtype is not _bool:
-            r = ad - bd
+        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1 \
+                and ad.dtype is not _bool:
+            try:
+                r = ad - bd
+            except ValueError:
+                r = _compute(np.subtract, ad, bd)
             out = _new(_T)
             out._data = r if r.__class__ is _nd else np.asarray(r)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
                 record2(out, SubBackward0, input, other, (), 1)
             return out
     a, b, ad, bd = _operands(input, other, "sub")
-    _check_bool_sub(ad, bd)
+    if _is_bool(input) or _is_bool(other):
+        _check_bool_sub(input, other)
     if alpha.__class__ is int and alpha == 1:
         out = wrap(_compute(np.subtract, ad, bd))
     else:
@@ -137,9 +166,13 @@ def sub(input, other, *, alpha=1):
     return out
 
 
-def _check_bool_sub(ad, bd):
-    a_bool = getattr(ad, "dtype", None) == np.bool_ or ad.__class__ is bool
-    b_bool = getattr(bd, "dtype", None) == np.bool_ or bd.__class__ is bool
+def _is_bool(x) -> bool:
+    return x.__class__ is bool or (isinstance(x, _T) and x._data.dtype == np.bool_)
+
+
+def _check_bool_sub(input, other):
+    """torch refuses `-` on bool operands (checked before scalars are promoted)."""
+    a_bool, b_bool = _is_bool(input), _is_bool(other)
     if a_bool and b_bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
@@ -161,8 +194,8 @@ def rsub(input, other, *, alpha=1):
 
 
 def _rsub_scalar(x, s, alpha):
+    _check_bool_sub(x, s)
     a, _, ad, sd = _operands(x, s, "rsub")
-    _check_bool_sub(ad, sd)
     out = wrap(sd - ad * alpha if alpha != 1 else sd - ad)
     if _wants_grad(a, None):
         record1(out, RsubBackward1, a, data=alpha)
@@ -179,7 +212,10 @@ def mul(input, other):
         ad = input._data
         bd = other._data
         if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd:
-            r = ad * bd
+            try:
+                r = ad * bd
+            except ValueError:
+                r = _compute(np.multiply, ad, bd)
             out = _new(_T)
             out._data = r if r.__class__ is _nd else np.asarray(r)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
@@ -213,7 +249,8 @@ def div(input, other, *, rounding_mode=None):
             return floor_divide(input, other)
         if rounding_mode == "trunc":
             return _div_trunc(input, other)
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+        raise ValueError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
     if input.__class__ is _T and other.__class__ is _T and input._data.dtype is other._data.dtype \
             and input._data.dtype.kind == "f" and input._data.__class__ is np.ndarray \
             and other._data.__class__ is np.ndarray:
@@ -310,42 +347,54 @@ def remainder(input, other):
     _check_int_divisor(ad, bd)
     out = wrap(_compute(_xp(ad, bd).mod, ad, bd))
     if _wants_grad(a, b):
-        _record2(out, RemainderBackward0, a, b, saved=tuple(t for t in (a, b) if t is not None) if b is not None
-                 else (), data=(a is None, b is None, ad if a is None else None))
+        if b is None:
+            record1(out, RemainderBackward0, a)
+        else:  # a may be a python scalar (then its value rides along in data)
+            record(out, RemainderBackward1, (a, b), saved=(b,) if a is None else (a, b), data=ad if a is None else None)
     return out
 
 
 def RemainderBackward0(ctx, g):
-    a_scalar, b_scalar, a_value = ctx.data
-    if b_scalar:
-        return g
-    saved = ctx.saved_tensors
-    if a_scalar:
-        (b,) = saved
-        return None, -g * (a_value / b).floor()
-    a, b = saved
-    return g, -g * (a / b).floor()
+    """tensor % scalar: the gradient passes unchanged (a.e.)."""
+    return g
+
+
+def RemainderBackward1(ctx, g):
+    """a - b * floor(a / b): d/da = 1, d/db = -floor(a / b)."""
+    need_a, need_b = ctx.needs_input_grad
+    if ctx.data is not None:  # python scalar % tensor
+        (b,) = ctx.saved_tensors
+        return None, -g * (ctx.data / b).floor()
+    a, b = ctx.saved_tensors
+    return (g if need_a else None), (-g * (a / b).floor() if need_b else None)
 
 
 def fmod(input, other):
     """C's fmod: the result has the sign of the dividend."""
+    if not isinstance(input, _T):
+        raise TypeError(f"fmod(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     a, b, ad, bd = _operands(input, other, "fmod")
     _no_bool_pair(ad, bd, "fmod")
     _check_int_divisor(ad, bd)
     out = wrap(_compute(_xp(ad, bd).fmod, ad, bd))
     if _wants_grad(a, b):
-        _record2(out, FmodBackward0, a, b, saved=(a, b) if (a is not None and b is not None) else ())
+        if b is None:
+            record1(out, FmodBackward0, a)
+        else:
+            record(out, FmodBackward1, (a, b), saved=(a, b))
     return out
 
 
 def FmodBackward0(ctx, g):
-    saved = ctx.saved_tensors
-    if not saved:
-        if len(ctx.needs_input_grad) == 1:  # tensor fmod scalar
-            return g
-        return tuple(g if (need and i == 0) else None for i, need in enumerate(ctx.needs_input_grad))
-    a, b = saved
-    return g, -g * (a / b).trunc()
+    """fmod(tensor, scalar): the gradient passes unchanged (a.e.)."""
+    return g
+
+
+def FmodBackward1(ctx, g):
+    """a - b * trunc(a / b): d/da = 1, d/db = -trunc(a / b)."""
+    need_a, need_b = ctx.needs_input_grad
+    a, b = ctx.saved_tensors
+    return (g if need_a else None), (-g * (a / b).trunc() if need_b else None)
 
 
 def _xp(*arrays):
@@ -362,17 +411,19 @@ def pow(input, exponent):
     """input ** exponent, for tensor or scalar base and exponent."""
     if not isinstance(input, _T):  # scalar ** tensor
         b = exponent
-        s = input
-        bd, s = scalar_operand(b._data, s, "pow")
-        if not isinstance(s, float) and bd.dtype.kind in "iu":
-            out = wrap(_xp(bd).power(np.asarray(s, dtype=bd.dtype), bd))
+        bd, s = scalar_operand(b._data, input, "pow")
+        _no_bool_pair(bd, np.asarray(s), "pow")
+        if bd.dtype.kind in "iu" and not isinstance(s, float):
+            out = wrap(_int_power(np.asarray(s, dtype=bd.dtype), bd))
         else:
             out = wrap(_xp(bd).power(np.asarray(s, dtype=bd.dtype) if bd.dtype.kind == "f" else s, bd))
         if _wants_grad(None, b):
-            record(out, PowBackward2, (None, b), saved=(out,), data=s)
+            record(out, PowBackward2, (None, b), saved=(b, out), data=s)
         return out
     a, b, ad, bd = _operands(input, exponent, "pow")
     if b is None:
+        if ad.dtype.kind in "biu" and isinstance(bd, (int, np.integer)) and bd < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         if bd == 2:
             out = wrap(ad * ad)
         elif bd == 1:
@@ -382,10 +433,26 @@ def pow(input, exponent):
         if _wants_grad(a, None):
             record1(out, PowBackward0, a, saved=(a,), data=bd)
         return out
-    out = wrap(ad ** bd)
+    _no_bool_pair(ad, bd, "pow")
+    if bd.dtype.kind in "iu":
+        out = wrap(_compute(_int_power, ad, bd))
+    else:
+        out = wrap(_compute(_xp(ad, bd).power, ad, bd))
     if _wants_grad(a, b):
         record(out, PowBackward1, (a, b), saved=(a, b, out))
     return out
+
+
+def _int_power(base, exp):
+    """Integer power where negative exponents give 0, except for bases 1 and -1 (as torch; NumPy raises)."""
+    xp = _xp(base, exp)
+    neg = exp < 0
+    if not neg.any():
+        return xp.power(base, exp)
+    out = xp.power(base, xp.where(neg, 0, exp))
+    one = xp.ones((), dtype=out.dtype)
+    at_neg = xp.where(base == 1, one, xp.where(base == -1, xp.where(exp % 2 == 0, one, -one), 0 * one))
+    return xp.where(neg, at_neg, out)
 
 
 def PowBackward0(ctx, g):
@@ -399,25 +466,28 @@ def PowBackward0(ctx, g):
 
 
 def PowBackward1(ctx, g):
+    from .compare import where
+
     a, b, out = ctx.saved_tensors
     need_a, need_b = ctx.needs_input_grad
+    zero = g.new_zeros(())
     ga = gb = None
-    if need_a:
-        ga = g * b * a ** (b - 1)
-        ga = ga.masked_fill((b == 0) & (a == 0), 0) if ga.is_floating_point() else ga
-    if need_b:
-        # d(a^b)/db = a^b log a; taken as 0 where a == 0 and b >= 0, as torch
-        log_a = a.log().masked_fill((a == 0) & (b >= 0), 0)
-        gb = g * out * log_a
+    if need_a:  # exponent 0 has derivative 0 even at a == 0, as torch
+        ga = where(b == 0, zero, g * b * a ** (b - 1))
+    if need_b:  # d(a^b)/db = a^b log a, taken as 0 where a == 0 and b >= 0, as torch
+        gb = where((a == 0) & (b >= 0), zero, g * out * a.log())
     return ga, gb
 
 
 def PowBackward2(ctx, g):
-    (out,) = ctx.saved_tensors
+    """d(s^b)/db = s^b log s for a python scalar base s."""
+    b, out = ctx.saved_tensors
     s = ctx.data
-    import math
+    if s == 0:  # log 0 = -inf, except that b >= 0 is taken as 0, as torch
+        from .compare import where
 
-    return None, g * out * (math.log(s) if s > 0 else (0.0 if s == 0 else float("nan")))
+        return None, where(b >= 0, g.new_zeros(()), g * out * float("-inf"))
+    return None, g * out * (math.log(s) if s > 0 else float("nan"))
 
 
 def float_power(input, exponent):

@@ -9,6 +9,7 @@ from .._device import cupy_module
 from .._tensor import Tensor
 from ..autograd.grad_mode import state as grad_state
 from ._util import promote_arrays, record, scalar_operand, wrap
+from .arith import _compute
 from .inplace import apply_inplace
 
 _ndarray = np.ndarray
@@ -27,11 +28,14 @@ def _arrays(a, b, op):
     return scalar_operand(a._data, b, op)
 
 
+def _array_of(ad, bd):
+    return ad if hasattr(ad, "dtype") and not isinstance(ad, np.generic) else bd
+
+
 def _cmp(ufunc_name):
     def op(input, other):
         ad, bd = _arrays(input, other, ufunc_name)
-        xp = _xp(ad if hasattr(ad, "dtype") and not isinstance(ad, np.generic) else bd)
-        return wrap(getattr(xp, ufunc_name)(ad, bd))
+        return wrap(_compute(getattr(_xp(_array_of(ad, bd)), ufunc_name), ad, bd))
 
     return op
 
@@ -46,11 +50,24 @@ eq.__name__, ne.__name__, lt.__name__, le.__name__, gt.__name__, ge.__name__ = "
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
+def _is_operand(x) -> bool:
+    return isinstance(x, (Tensor, int, float, bool, np.number, np.bool_))
+
+
+def tensor_eq(self, other):
+    """`==`: comparing with a non-number (None, a string) is False, as in torch, so `t in [None]` works."""
+    return eq(self, other) if _is_operand(other) else NotImplemented
+
+
+def tensor_ne(self, other):
+    return ne(self, other) if _is_operand(other) else NotImplemented
+
+
 def _logical(ufunc_name):
     def op(input, other):
         ad = input._data if isinstance(input, Tensor) else np.asarray(input)
         bd = other._data if isinstance(other, Tensor) else np.asarray(other)
-        return wrap(getattr(_xp(ad), ufunc_name)(ad, bd))
+        return wrap(_compute(getattr(_xp(ad), ufunc_name), ad, bd))
 
     op.__name__ = ufunc_name
     return op
@@ -69,11 +86,11 @@ def _bitwise(ufunc_name):
     def op(input, other):
         ad, bd = _arrays(input, other, ufunc_name)
         for d in (ad, bd):
-            if hasattr(d, "dtype") and d.dtype.kind not in "biu":
-                raise RuntimeError(f"\"{ufunc_name}_cpu\" not implemented for '{d.dtype}' (bitwise ops need "
-                                   "integer or bool tensors)")
-        xp = _xp(ad) if hasattr(ad, "dtype") and not isinstance(ad, np.generic) else _xp(bd)
-        return wrap(getattr(xp, ufunc_name)(ad, bd))
+            if (hasattr(d, "dtype") and d.dtype.kind not in "biu") or isinstance(d, float):
+                kind = d.dtype if hasattr(d, "dtype") else "float"
+                raise NotImplementedError(f"\"{ufunc_name}_cpu\" not implemented for '{kind}' (bitwise ops need "
+                                          "integer or bool tensors)")
+        return wrap(_compute(getattr(_xp(_array_of(ad, bd)), ufunc_name), ad, bd))
 
     op.__name__ = ufunc_name
     return op
@@ -89,7 +106,8 @@ bitwise_right_shift = _bitwise("right_shift")
 def bitwise_not(input):
     d = input._data
     if d.dtype.kind not in "biu":
-        raise RuntimeError(f"bitwise_not is only supported for integer and boolean tensors, got {input.dtype}")
+        raise TypeError(f"~ (operator.invert) is only implemented on integer and Boolean-type tensors, "
+                        f"got {input.dtype}")
     return wrap(_xp(d).invert(d))
 
 
@@ -114,8 +132,17 @@ def isneginf(input):
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    ad, bd = _arrays(input, other, "isclose")
-    return wrap(_xp(ad).isclose(ad, bd, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """|input - other| <= atol + rtol * |other|, elementwise; both tensors of one dtype, as torch."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"isclose(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype} (isclose needs tensors of one dtype)")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    ad, bd = input._data, other._data
+    return wrap(_compute(lambda a, b: _xp(ad).isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan), ad, bd))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
@@ -133,7 +160,9 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
     if not isinstance(condition, Tensor):
-        raise TypeError(f"where(): condition must be a Tensor, got {type(condition).__name__}")
+        raise TypeError(f"where(): argument 'condition' must be Tensor, not {type(condition).__name__}")
+    if input is None or other is None:
+        raise TypeError("where() takes a condition alone, or a condition with both input and other")
     if condition._data.dtype != np.bool_:
         if condition._data.dtype == np.uint8:
             condition = wrap(condition._data.astype(bool))
@@ -142,14 +171,25 @@ def where(condition, input=None, other=None):
                                f"{condition.dtype}")
     a = input if isinstance(input, Tensor) else None
     b = other if isinstance(other, Tensor) else None
-    if a is None and b is None:
-        from .._creation import tensor
-
-        a = tensor(input, device=condition.device)
-    ad, bd = _arrays(input if a is not None else input, other, "where") if (a is not None or b is not None) else (
-        input, other)
     cd = condition._data
-    out = wrap(_xp(cd).where(cd, ad, bd))
+    if a is None and b is None:  # two python scalars: the result has their promoted (default) dtype
+        from .. import _dtype
+
+        rt = _dtype.result_type_of([], [], [_dtype._scalar_dtype(input), _dtype._scalar_dtype(other)]).np
+        ad, bd = np.asarray(input, dtype=rt), np.asarray(other, dtype=rt)
+        xp = _xp(cd)
+        return wrap(xp.where(cd, xp.asarray(ad), xp.asarray(bd)))
+    ad, bd = _arrays(input, other, "where")
+    xp = _xp(cd)
+    try:
+        res = xp.where(cd, ad, bd)
+    except ValueError:
+        shapes = [list(cd.shape), list(getattr(ad, "shape", ())), list(getattr(bd, "shape", ()))]
+        raise RuntimeError(f"where(): condition, input and other must broadcast together, got shapes "
+                           f"{shapes[0]}, {shapes[1]} and {shapes[2]}") from None
+    if res.dtype != np.result_type(ad, bd):  # python scalars could widen the result
+        res = res.astype(np.result_type(ad, bd))
+    out = wrap(res)
     if grad_state.enabled and ((a is not None and a._requires_grad) or (b is not None and b._requires_grad)):
         record(out, WhereBackward0, (a, b), saved=(condition,))
     return out
@@ -162,9 +202,17 @@ def WhereBackward0(ctx, g):
     return (where(cond, g, zero) if need_a else None), (where(cond, zero, g) if need_b else None)
 
 
+def _tensors_only(input, other, name):
+    for i, t in enumerate((input, other)):
+        if not isinstance(t, Tensor):
+            arg = ("input", "other")[i]
+            raise TypeError(f"{name}(): argument '{arg}' (position {i + 1}) must be Tensor, not {type(t).__name__}")
+
+
 def maximum(input, other):
+    _tensors_only(input, other, "maximum")
     ad, bd = promote_arrays(input, other, "maximum")
-    out = wrap(_xp(ad).maximum(ad, bd))
+    out = wrap(_compute(_xp(ad).maximum, ad, bd))
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         record(out, MaximumBackward0, (input, other), saved=(input, other))
     return out
@@ -177,8 +225,9 @@ def MaximumBackward0(ctx, g):
 
 
 def minimum(input, other):
+    _tensors_only(input, other, "minimum")
     ad, bd = promote_arrays(input, other, "minimum")
-    out = wrap(_xp(ad).minimum(ad, bd))
+    out = wrap(_compute(_xp(ad).minimum, ad, bd))
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         record(out, MinimumBackward0, (input, other), saved=(input, other))
     return out
@@ -197,14 +246,15 @@ def _split_grad(g, a_wins, tie, need_a, need_b):
 
 
 def fmax(input, other):
-    """maximum that ignores NaN."""
-    a_nan, b_nan = input.isnan(), other.isnan()
-    return where(a_nan, other, where(b_nan, input, maximum(input, other)))
+    """maximum that ignores NaN; ties send the whole gradient to `input`, as torch."""
+    _tensors_only(input, other, "fmax")
+    return where((input >= other) | other.isnan(), input, other)
 
 
 def fmin(input, other):
-    a_nan, b_nan = input.isnan(), other.isnan()
-    return where(a_nan, other, where(b_nan, input, minimum(input, other)))
+    """minimum that ignores NaN; ties send the whole gradient to `input`, as torch."""
+    _tensors_only(input, other, "fmin")
+    return where((input <= other) | other.isnan(), input, other)
 
 
 def _inplace_cmp(op, name):

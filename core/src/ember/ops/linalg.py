@@ -26,7 +26,7 @@ def matmul(input, other):
         if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and ad.ndim >= 2 and bd.ndim >= 2 \
                 and ad.shape[-1] == bd.shape[-2]:
             out = _new(_T)
-            out._data = ad @ bd
+            out._data = _matmul_arrays(ad, bd)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
                 record2(out, MmBackward0, input, other, (input, other))
             return out
@@ -42,14 +42,23 @@ def matmul(input, other):
     if ka != kb:
         if a_nd == 1 and b_nd == 1:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{ka}] and src [{kb}] to have the same "
-                               "number of elements, but got {ka} and {kb} elements respectively")
+                               f"number of elements, but got {ka} and {kb} elements respectively")
         ash = list(ad.shape) if a_nd > 1 else [1, ka]
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({'x'.join(map(str, ash[-2:]))} and "
                            f"{'x'.join(map(str, (bd.shape[-2:] if b_nd > 1 else (kb, 1))))})")
-    out = wrap(ad @ bd)
+    out = wrap(_matmul_arrays(ad, bd))
     if grad_state.enabled and (input._requires_grad or other._requires_grad):
         record(out, MmBackward0, (input, other), saved=(input, other))
     return out
+
+
+def _matmul_arrays(ad, bd):
+    """ad @ bd; batch dims that don't broadcast are torch's RuntimeError naming both shapes."""
+    try:
+        return ad @ bd
+    except ValueError:
+        raise RuntimeError(f"matmul: the batch dimensions of shapes {list(ad.shape)} and {list(bd.shape)} don't "
+                           f"broadcast ({list(ad.shape[:-2])} vs {list(bd.shape[:-2])})") from None
 
 
 def MmBackward0(ctx, g):
@@ -103,6 +112,10 @@ inner = dot
 
 
 def outer(input, vec2):
+    """input[i] * vec2[j] for two 1-D tensors."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
     return input.unsqueeze(-1) * vec2.unsqueeze(0)
 
 
@@ -110,7 +123,9 @@ ger = outer
 
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2); input broadcasts to the (n, m) product."""
     prod = mm(mat1, mat2)
+    _check_broadcasts_to(input, prod, "addmm")
     if alpha != 1:
         prod = prod * alpha
     return prod + (input if beta == 1 else input * beta) if beta != 0 else prod
@@ -118,58 +133,115 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     prod = bmm(batch1, batch2)
+    _check_broadcasts_to(input, prod, "baddbmm")
     if alpha != 1:
         prod = prod * alpha
     return prod + (input if beta == 1 else input * beta) if beta != 0 else prod
 
 
+def _check_broadcasts_to(input, prod, name):
+    target = prod._data.shape
+    try:
+        ok = np.broadcast_shapes(input._data.shape, target) == target
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(f"{name}: input of shape {list(input._data.shape)} can't be broadcast to the product's "
+                           f"shape {list(target)}")
+
+
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     prod = mv(mat, vec)
+    _check_broadcasts_to(input, prod, "addmv")
     if alpha != 1:
         prod = prod * alpha
     return prod + (input if beta == 1 else input * beta) if beta != 0 else prod
 
 
 # ---------------------------------------------------------------------------- einsum
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 def _parse_einsum(equation: str, operands):
+    """-> (one subscript string per operand, output subscripts), with every '...' spelled out in fresh letters."""
     eq = equation.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->")
-    else:
-        lhs = eq
-        letters = lhs.replace(",", "").replace("...", "")
-        rhs = ("..." if "..." in lhs else "") + "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    lhs, arrow, rhs = eq.partition("->")
     ins = lhs.split(",")
     if len(ins) != len(operands):
-        raise RuntimeError(f"einsum(): more operands were provided than specified in the equation "
+        few = "fewer" if len(operands) < len(ins) else "more"
+        raise RuntimeError(f"einsum(): {few} operands were provided than specified in the equation "
                            f"({len(operands)} operands for {len(ins)} subscripts in '{equation}')")
-    return ins, rhs
+    n_ellipsis = 0
+    for i, (sub, t) in enumerate(zip(ins, operands)):
+        letters = sub.replace("...", "")
+        if not letters.isalpha() and letters:
+            raise RuntimeError(f"einsum(): invalid subscript given in '{equation}' for operand {i}")
+        nd = t._data.ndim
+        if ("..." in sub and len(letters) > nd) or ("..." not in sub and len(letters) != nd):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(letters)}) does not match "
+                               f"the number of dimensions ({nd}) for operand {i}"
+                               f"{' and no ellipsis was given' if '...' not in sub else ''}")
+        if "..." in sub:
+            n_ellipsis = max(n_ellipsis, nd - len(letters))
+    fresh = [c for c in _LETTERS if c not in eq][:n_ellipsis]
+    # an operand's ellipsis covers its last (ndim - named) of the broadcast dims, aligned right
+    ins = [sub.replace("...", "".join(fresh[n_ellipsis - (t._data.ndim - len(sub) + 3):])) for sub, t in
+           zip(ins, operands)]
+    if arrow:
+        out = rhs.replace("...", "".join(fresh))
+        if len(set(out)) != len(out):
+            raise RuntimeError(f"einsum(): output subscript appears more than once in '{equation}'")
+        unknown = set(out) - set("".join(ins))
+        if unknown:
+            raise RuntimeError(f"einsum(): output subscript {sorted(unknown)[0]} does not appear in the equation "
+                               "for any input operand")
+    else:  # implicit output: the ellipsis dims, then the letters seen once, alphabetically
+        letters = "".join(ins)
+        named = lhs.replace("...", "").replace(",", "")
+        out = "".join(fresh) + "".join(sorted(c for c in set(named) if letters.count(c) == 1))
+    return ins, out
+
+
+def _check_sizes(ins, operands):
+    sizes = {}
+    for i, (sub, t) in enumerate(zip(ins, operands)):
+        for c, n in zip(sub, t._data.shape):
+            seen = sizes.setdefault(c, n)
+            if seen != n and 1 not in (seen, n):
+                raise RuntimeError(f"einsum(): subscript {c} has size {n} for operand {i} which does not broadcast "
+                                   f"with previously seen size {seen}")
+            if seen == 1:
+                sizes[c] = n
 
 
 def einsum(equation: str, *operands):
-    """Einstein summation, differentiable in every operand."""
+    """Einstein summation (torch's semantics: implicit output, '...', broadcasting), differentiable in every operand."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     ins, rhs = _parse_einsum(equation, operands)
-    for sub, t in zip(ins, operands):
-        if "..." not in sub and len(sub) != t._data.ndim:
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(sub)}) does not match the "
-                               f"number of dimensions ({t._data.ndim}) for operand {operands.index(t)}")
+    _check_sizes(ins, operands)
     arrays = [t._data for t in operands]
-    if len({a.dtype for a in arrays}) > 1:
-        from .. import _dtype
-
-        rt = _dtype.result_type_of([_dtype.from_numpy_dtype(a.dtype) for a in arrays], (), ()).np
-        arrays = [a.astype(rt) for a in arrays]
+    for t in operands[1:]:
+        if t.dtype != operands[0].dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_type(operands[0])} but found {_scalar_type(t)} "
+                               "(einsum operands must share a dtype)")
     xp = np if arrays[0].__class__ is np.ndarray else __import__("cupy")
-    eq = ",".join(ins) + "->" + rhs
-    out = wrap(xp.einsum(eq, *arrays, optimize=len(arrays) > 2))
+    res = xp.einsum(",".join(ins) + "->" + rhs, *arrays, optimize=len(arrays) > 2)
+    if any(xp.may_share_memory(res, a) for a in arrays):  # NumPy returns views for pure permutations/diagonals
+        res = res.copy()
+    out = wrap(res)
     if grad_state.enabled and any(t._requires_grad for t in operands):
         record(out, EinsumBackward0, operands, saved=tuple(operands), data=(ins, rhs))
     return out
 
 
+def _scalar_type(t):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[t.dtype.name]
+
+
 def EinsumBackward0(ctx, g):
+    """Each operand's gradient is itself an einsum of the output gradient with the other operands."""
     ops = ctx.saved_tensors
     ins, rhs = ctx.data
     grads = []
@@ -177,20 +249,35 @@ def EinsumBackward0(ctx, g):
         if not ctx.needs_input_grad[i]:
             grads.append(None)
             continue
-        if len(set(sub.replace("...", ""))) != len(sub.replace("...", "")):
-            raise NotImplementedError(f"einsum backward with a repeated subscript in one operand ('{sub}') is not "
-                                      "supported")
         others = [(s, o) for j, (s, o) in enumerate(zip(ins, ops)) if j != i]
-        available = set(rhs) | set("".join(s for s, _ in others))
-        kept = "".join(c for c in sub if c in available or c == ".")
-        eq = ",".join([rhs] + [s for s, _ in others]) + "->" + kept
-        gi = einsum(eq, g, *[o for _, o in others])
-        if kept != sub:  # letters summed only inside this operand: broadcast back over them
-            shape = []
-            letters = sub.replace("...", "")
-            for c in letters:
-                shape.append(t.shape[sub.replace("...", "").index(c)] if c not in kept else -1)
-            view_shape = [1 if c not in kept else gi.shape[kept.index(c)] for c in letters]
-            gi = gi.reshape(view_shape).expand(t.shape)
+        unique = "".join(dict.fromkeys(sub))  # a repeated letter (a diagonal) is first solved for once
+        available = set(rhs).union(*(s for s, _ in others))
+        kept = "".join(c for c in unique if c in available)
+        gi = einsum(",".join([rhs] + [s for s, _ in others]) + "->" + kept, g, *[o for _, o in others])
+        if kept != unique:  # letters summed only inside this operand: the gradient is constant along them
+            size = {c: n for c, n in zip(sub, t.shape)}
+            gi = gi.reshape([gi.shape[kept.index(c)] if c in kept else 1 for c in unique])
+            gi = gi.expand([size[c] for c in unique])
+        if unique != sub:  # put the values back on the diagonal(s) of the repeated letters
+            gi = _embed_diagonals(gi, unique, sub, t)
         grads.append(gi)
     return tuple(grads)
+
+
+def _embed_diagonals(gi, unique, sub, t):
+    """From subscripts `unique` to `sub` (with repeats): multiply by identities tying each repeat to its letter."""
+    from .._creation import eye
+
+    used = set(sub)
+    fresh = iter(c for c in _LETTERS if c not in used)
+    renamed, eyes, seen = [], [], set()
+    for c, n in zip(sub, t.shape):
+        if c in seen:
+            r = next(fresh)
+            eyes.append((c + r, eye(n, dtype=t.dtype, device=t.device)))
+            renamed.append(r)
+        else:
+            seen.add(c)
+            renamed.append(c)
+    eq = ",".join([unique] + [e for e, _ in eyes]) + "->" + "".join(renamed)
+    return einsum(eq, gi, *[m for _, m in eyes])

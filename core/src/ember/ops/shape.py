@@ -86,7 +86,8 @@ def reshape(input, *shape):
 
 def view(input, *shape):
     """A view with a new shape; an error (as torch) when the strides don't allow one. `view(dtype)` reinterprets."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)) and not hasattr(shape[0], "__len__"):
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer, tuple, list)) \
+            and not hasattr(shape[0], "__len__"):
         from .._dtype import to_dtype
 
         dt = to_dtype(shape[0])
@@ -433,9 +434,11 @@ def split_with_sizes(input, split_sizes, dim: int = 0):
 def chunk(input, chunks: int, dim: int = 0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = input._data.shape[wrap_dim(dim, input._data.ndim)]
-    size = -(-n // chunks) if n else 1
-    return split(input, size, dim) if n else (input,)
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    if n == 0:  # an empty dim splits into `chunks` empty pieces, as torch
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, -(-n // chunks), d)
 
 
 def tensor_split(input, indices_or_sections, dim: int = 0):
@@ -462,7 +465,7 @@ def unbind(input, dim: int = 0):
 def cat(tensors, dim: int = 0, *, out=None):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     # torch skips 1-D empty tensors (legacy behaviour kept for old code)
     ts = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)] or tensors[:1]
     nd = ts[0]._data.ndim
@@ -588,18 +591,36 @@ def tile(input, dims):
     return repeat(input, dims)
 
 
-def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeat each element (or slice along `dim`) `repeats` times; `repeat_interleave(counts)` repeats indices."""
+    from .._creation import tensor
+
+    if repeats is None:  # repeat_interleave(repeats): index i appears repeats[i] times
+        counts = input._data
+        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave: repeats must be a 0-dim or 1-dim integer tensor")
+        return tensor(np.repeat(np.arange(counts.size), _host(counts).reshape(-1)), device=input.device)
     if dim is None:
         input, dim = reshape(input, -1), 0
     d = wrap_dim(dim, input._data.ndim)
     n = input._data.shape[d]
-    reps = repeats.tolist() if isinstance(repeats, Tensor) else repeats
-    if isinstance(reps, int):
-        reps = [reps] * n
-    from .._creation import tensor
-
+    reps = _host(repeats._data).reshape(-1).tolist() if isinstance(repeats, Tensor) else repeats
+    if isinstance(reps, int) or len(reps) == 1:
+        reps = [reps if isinstance(reps, int) else reps[0]] * n
+    if len(reps) != n:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{len(reps)} and input.size({d}) = {n}")
+    if any(r < 0 for r in reps):
+        raise RuntimeError("repeats can not be negative")
     idx = tensor(np.repeat(np.arange(n), reps), device=input.device)
+    if output_size is not None and idx.shape[0] != output_size:
+        raise RuntimeError(f"repeat_interleave: output_size {output_size} doesn't match the repeats' sum "
+                           f"{idx.shape[0]}")
     return input.index_select(d, idx)
+
+
+def _host(a):
+    return a if a.__class__ is _ndarray else a.get()
 
 
 def flip(input, dims):
@@ -695,10 +716,20 @@ def _tri_mask(d, k, lower):
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1):
     nd = input._data.ndim
     a, b = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
-    out = make_view(input, input._data.diagonal(offset, a, b), lambda t: t.diagonal(offset, a, b))
+    out = make_view(input, _writable(input._data.diagonal(offset, a, b)), lambda t: t.diagonal(offset, a, b))
     if grad_state.enabled and input._requires_grad:
         record1(out, DiagonalBackward0, input, data=(input._data.shape, offset, a, b))
     return out
+
+
+def _writable(v):
+    """NumPy hands out diagonals read-only; torch's are writable views (left read-only if the base is)."""
+    if v.__class__ is _ndarray and not v.flags.writeable:
+        try:
+            v.flags.writeable = True
+        except ValueError:
+            pass
+    return v
 
 
 def DiagonalBackward0(ctx, g):
@@ -735,9 +766,16 @@ def diag(input, diagonal: int = 0):
 
 
 def diag_embed(input, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """Matrices (in dims dim1, dim2 of the result) whose `offset` diagonal holds input's last dim."""
+    nd = input._data.ndim + 1
+    a, b = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     n = input._data.shape[-1] + abs(offset)
     z = input.new_zeros(input._data.shape[:-1] + (n, n))
-    return _diag_put(z, input, offset, z.ndim - 2, z.ndim - 1)
+    # built with the matrix in the last two dims, then moved to (dim1, dim2)
+    out = _diag_put(z, input, offset, nd - 2, nd - 1)
+    return out if (a, b) == (nd - 2, nd - 1) else movedim(out, (nd - 2, nd - 1), (a, b))
 
 
 def trace(input):

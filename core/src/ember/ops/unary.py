@@ -250,9 +250,12 @@ def sigmoid(input):
     if d.dtype.kind in "biu":
         d = float_array(d)
     xp = _xp(d)
+    dt = d.dtype
+    if dt.itemsize == 2:  # float16/bfloat16: compute in float32 and round once, as torch
+        d = d.astype(np.float32)
     # split by sign so exp never overflows
     e = xp.exp(-xp.abs(d))
-    out = wrap(xp.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(d.dtype, copy=False))
+    out = wrap(xp.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(dt, copy=False))
     if grad_state.enabled and input._requires_grad:
         record1(out, SigmoidBackward0, input, saved=(out,))
     return out
@@ -264,8 +267,26 @@ def SigmoidBackward0(ctx, g):
 
 
 def logit(input, eps=None):
-    x = input if eps is None else input.clamp(eps, 1 - eps)
-    return (x / (1 - x)).log()
+    """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
+    d = float_array(input._data)
+    xp = _xp(d)
+    if eps is not None:
+        d = xp.clip(d, d.dtype.type(eps), d.dtype.type(1 - eps))
+    out = wrap(xp.log(d / (1 - d)))
+    if grad_state.enabled and input._requires_grad:
+        record1(out, LogitBackward0, input, saved=(input,), data=eps)
+    return out
+
+
+def LogitBackward0(ctx, g):
+    from .compare import where
+
+    (x,) = ctx.saved_tensors
+    eps = ctx.data
+    grad = g / (x * (1 - x))
+    if eps is None:  # outside [0, 1] the derivative is undefined
+        return where((x < 0) | (x > 1), g.new_full((), float("nan")), grad)
+    return where((x < eps) | (x > 1 - eps), g.new_zeros(()), grad)
 
 
 # ---------------------------------------------------------------------------- erf family
@@ -300,9 +321,10 @@ def _erfinv_array(d):
     ln = np.log1p(-x * x)
     t = 2 / (math.pi * a) + ln / 2
     y = np.sign(x) * np.sqrt(np.sqrt(t * t - ln / a) - t)
+    finite = np.isfinite(y)  # erfinv(+-1) = +-inf and NaN outside [-1, 1] are already exact
     for _ in range(4):
-        err = np.asarray(np.frompyfunc(math.erf, 1, 1)(y), dtype=np.float64) - x
-        y = y - err / (2 / math.sqrt(math.pi) * np.exp(-y * y))
+        err = np.asarray(np.frompyfunc(math.erf, 1, 1)(np.where(finite, y, 0)), dtype=np.float64) - x
+        y = np.where(finite, y - err / (2 / math.sqrt(math.pi) * np.exp(-y * y)), y)
     return y.astype(d.dtype)
 
 
@@ -375,12 +397,19 @@ def AbsBackward0(ctx, g):
 
 
 def square(input):
-    return input * input
+    from .arith import pow
+
+    return pow(input, 2)
 
 
 def sign(input):
     d = input._data
-    out = wrap(_xp(d).sign(d) if d.dtype != np.bool_ else d.copy())
+    if d.dtype == np.bool_:
+        out = wrap(d.copy())
+    else:
+        xp = _xp(d)
+        sd = xp.sign(d)
+        out = wrap(xp.where(xp.isnan(d), 0, sd).astype(d.dtype, copy=False) if d.dtype.kind == "f" else sd)
     if grad_state.enabled and input._requires_grad:
         record1(out, SignBackward0, input)
     return out
@@ -432,11 +461,13 @@ def round(input, *, decimals: int = 0):
     """Round half to even, as torch and NumPy."""
     d = input._data
     if d.dtype.kind in "biu":
+        if decimals != 0:
+            _float_only(d, "round")
         out = wrap(d.copy())
     else:
         out = wrap(_xp(d).round(d, decimals))
     if grad_state.enabled and input._requires_grad:
-        record1(out, RoundBackward0, input)
+        record1(out, RoundBackward0 if decimals == 0 else RoundBackward1, input)
     return out
 
 
@@ -444,8 +475,22 @@ def RoundBackward0(ctx, g):
     return g * 0
 
 
+def RoundBackward1(ctx, g):
+    return g * 0
+
+
+_TORCH_TYPE_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                     "bool": "Bool"}
+
+
+def _float_only(d, name):
+    if d.dtype.kind in "biu":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_TORCH_TYPE_NAMES[d.dtype.name]}'")
+
+
 def frac(input):
     d = input._data
+    _float_only(d, "frac")
     out = wrap(d - _xp(d).trunc(d))
     if grad_state.enabled and input._requires_grad:
         record1(out, FracBackward0, input)
@@ -462,18 +507,16 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = _maximum_like(out, min)
-        if max is not None:
-            out = _minimum_like(out, max)
-        return out
+        return _clamp_tensors(input, min, max)
     d = input._data
     if d.dtype.kind in "biu" and (isinstance(min, float) or isinstance(max, float)):
         d = float_array(d)
     xp = _xp(d)
-    lo = None if min is None else np.asarray(min, dtype=d.dtype)
-    hi = None if max is None else np.asarray(max, dtype=d.dtype)
+    try:
+        lo = None if min is None else np.asarray(min, dtype=d.dtype)
+        hi = None if max is None else np.asarray(max, dtype=d.dtype)
+    except OverflowError:
+        raise RuntimeError(f"value cannot be converted to type {d.dtype.name}_t without overflow") from None
     if lo is not None and hi is not None:
         out = wrap(xp.minimum(xp.maximum(d, lo), hi))
     elif lo is not None:
@@ -497,16 +540,54 @@ def ClampBackward1(ctx, g):
     return g * mask
 
 
-def _maximum_like(x, bound):
-    from .compare import maximum
+def _clamp_tensors(input, min, max):
+    """clamp with tensor bounds (broadcasting; result dtype promoted over all three, as torch)."""
+    from .. import _dtype
+    from .arith import _compute
+    from ._util import record
 
-    return maximum(x, bound if isinstance(bound, Tensor) else x.new_full((), bound))
+    dims, zeros, scalars = [], [], []
+    for v in (input, min, max):
+        if isinstance(v, Tensor):
+            (dims if v._data.ndim else zeros).append(v.dtype)
+        elif v is not None:
+            scalars.append(_dtype._scalar_dtype(v))
+    rt = _dtype.result_type_of(dims, zeros, scalars).np
+    d = input._data.astype(rt, copy=False)
+    xp = _xp(d)
+    out = d
+    if min is not None:
+        out = _compute(xp.maximum, out, min._data.astype(rt, copy=False) if isinstance(min, Tensor) else min)
+    if max is not None:
+        out = _compute(xp.minimum, out, max._data.astype(rt, copy=False) if isinstance(max, Tensor) else max)
+    out = wrap(out.astype(rt, copy=False))
+    lo_t = min if isinstance(min, Tensor) else None
+    hi_t = max if isinstance(max, Tensor) else None
+    if grad_state.enabled and any(t is not None and t._requires_grad for t in (input, lo_t, hi_t)):
+        record(out, ClampBackward0, (input, lo_t, hi_t), saved=(input, *(t for t in (lo_t, hi_t) if t is not None)),
+               data=(min, max))
+    return out
 
 
-def _minimum_like(x, bound):
-    from .compare import minimum
+def ClampBackward0(ctx, g):
+    """The input's gradient where min <= x <= max; min's where x < min; max's where x > max (as torch)."""
+    from .compare import where
 
-    return minimum(x, bound if isinstance(bound, Tensor) else x.new_full((), bound))
+    x, *bounds = ctx.saved_tensors
+    lo, hi = ctx.data
+    bounds = iter(bounds)
+    lo = next(bounds) if isinstance(lo, Tensor) else lo
+    hi = next(bounds) if isinstance(hi, Tensor) else hi
+    need_x, need_lo, need_hi = ctx.needs_input_grad
+    zero = g.new_zeros(())
+    inside = None
+    if lo is not None:
+        inside = x >= lo
+    if hi is not None:
+        inside = (x <= hi) if inside is None else inside & (x <= hi)
+    return (where(inside, g, zero) if need_x else None,
+            where(x < lo, g, zero) if need_lo else None,
+            where(x > hi, g, zero) if need_hi else None)
 
 
 clip = clamp
@@ -542,8 +623,16 @@ def NanToNumBackward0(ctx, g):
 
 # ---------------------------------------------------------------------------- composites
 def lerp(input, end, weight):
-    """input + weight * (end - input)."""
+    """input + weight * (end - input); input, end (and a tensor weight) must share a dtype, as torch."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype != input.dtype:
+            raise RuntimeError(f"expected dtype {_c_type(input)} for `{name}` but got dtype {_c_type(t)}")
     return input + weight * (end - input)
+
+
+def _c_type(t):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "int64": "long int", "int32": "int", "bool": "bool"}.get(t.dtype.name, t.dtype.name)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
@@ -559,6 +648,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 def relu(input):
     d = input._data
+    if d.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     out = wrap(d * (d > 0))
     if grad_state.enabled and input._requires_grad:
         record1(out, ReluBackward0, input, saved=(out,))
