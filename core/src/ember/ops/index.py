@@ -31,8 +31,15 @@ def convert_index(x: Tensor, index):
     basic = True
     for i in index:
         cls = i.__class__
-        if cls is int or cls is slice or i is None or i is Ellipsis:
+        if cls is int or i is None or i is Ellipsis:
             out.append(i)
+        elif cls is slice:
+            if i.step is not None and i.step <= 0:
+                raise ValueError("step must be greater than zero")
+            out.append(i)
+        elif cls is x._data.__class__ and cls is not _ndarray:  # a device array, as backward passes them back
+            out.append(i)
+            basic = False
         elif isinstance(i, Tensor):
             d = i._data
             kind = d.dtype.kind
