@@ -89,7 +89,7 @@ def to_dtype(d) -> dtype:
     if d.__class__ is dtype:
         return d
     if d is float_py:
-        return _default[0]
+        return float64  # torch: dtype=float means float64, whatever the default dtype
     if d is int_py:
         return int64
     if d is bool_py:
@@ -174,3 +174,41 @@ def result_type_of(dims, zeros, scalars) -> dtype:
     for d in scalars:
         wrap_r = d if wrap_r is None else promote_types(wrap_r, d)
     return _combine_categories(dim_r, _combine_categories(zero_r, wrap_r))
+
+
+class finfo:
+    """Machine limits of a floating dtype: eps, max, min, tiny (smallest normal), resolution, bits."""
+
+    def __init__(self, type=None):
+        d = _default[0] if type is None else to_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError(f"finfo expects a floating point dtype, got {d}")
+        info = ml_dtypes.finfo(d.np) if d is bfloat16 else np.finfo(d.np)
+        self.dtype = d.name
+        self.bits = info.bits
+        self.eps = float_py(info.eps)
+        self.max = float_py(info.max)
+        self.min = float_py(info.min)
+        self.tiny = self.smallest_normal = float_py(info.tiny)
+        self.resolution = float_py(info.resolution)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.tiny:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype: min, max, bits."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.is_floating_point:
+            raise TypeError(f"iinfo expects an integer dtype, got {d}")
+        info = np.iinfo(np.uint8 if d is bool_ else d.np)
+        self.dtype = d.name
+        self.bits = info.bits
+        self.min = 0 if d is bool_ else int_py(info.min)
+        self.max = 1 if d is bool_ else int_py(info.max)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -34,8 +34,8 @@ class Tensor:
     _retains_grad = False
     _is_param = False
 
-    def __new__(cls, *args, **kwargs):
-        return _legacy_new(cls, *args, **kwargs)
+    # __new__ (the legacy `ember.Tensor(2, 3)` constructor), type(), .data, int()/float()/index rules,
+    # __array__ and new_* come from _convert.py, bound by _tensor_methods.
 
     def __init__(self, *args, **kwargs):
         pass
@@ -230,17 +230,6 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    @property
-    def data(self):
-        t = _make(self._data)
-        return t
-
-    @data.setter
-    def data(self, value):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
-        self._data = value._data
-
     # ----------------------------------------------------------------- conversion
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._requires_grad and not force:
@@ -254,10 +243,6 @@ class Tensor:
             return self._data.get()
         return self._data
 
-    def __array__(self, dtype=None, copy=None):
-        a = self.detach().cpu()._data
-        return a if dtype is None else a.astype(dtype)
-
     def item(self):
         if self._data.size != 1:
             raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
@@ -269,17 +254,6 @@ class Tensor:
             a = a.astype(np.float32)
         return a.tolist()
 
-    def __int__(self):
-        return int(self.item())
-
-    def __float__(self):
-        return float(self.item())
-
-    def __index__(self):
-        if self._data.dtype.kind not in "iu" or self._data.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
@@ -287,9 +261,6 @@ class Tensor:
                 "is ambiguous"
             )
         return bool(self.item())
-
-    def __complex__(self):
-        return complex(self.item())
 
     def __len__(self):
         if self._data.ndim == 0:
@@ -347,13 +318,6 @@ class Tensor:
             return self.to("cuda")
         return self.to(to_device(f"cuda:{device}" if isinstance(device, int) else device))
 
-    def type(self, dtype=None, non_blocking=False, **kwargs):
-        from ._convert import legacy_type_name, legacy_type_to_dtype
-
-        if dtype is None:
-            return legacy_type_name(self)
-        return self.to(legacy_type_to_dtype(dtype))
-
     def type_as(self, other):
         return self.to(other.dtype).to(other.device)
 
@@ -399,34 +363,6 @@ class Tensor:
     def is_shared(self) -> bool:
         return False
 
-    # ----------------------------------------------------------------- new_* factories
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        from ._creation import tensor
-
-        return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
-
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._creation import zeros
-
-        return zeros(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._creation import ones
-
-        return ones(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        from ._creation import empty
-
-        return empty(*size, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
-        from ._creation import full
-
-        return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device,
-                    requires_grad=requires_grad)
-
-
 _object_new = object.__new__
 _make = Tensor._make
 
@@ -464,26 +400,4 @@ def _rebuild(array, device, requires_grad):
         t = t.to(device)
     if requires_grad:
         t.requires_grad_(True)
-    return t
-
-
-def _legacy_new(cls, *args, device=None, **kwargs):
-    """`ember.Tensor(2, 3)` (uninitialised float), `ember.Tensor([1, 2])` (float data), `ember.Tensor()`."""
-    from ._creation import empty, tensor
-
-    if kwargs:
-        raise TypeError(f"Tensor() got unexpected keyword arguments {sorted(kwargs)}")
-    dt = _dtype.get_default_dtype()
-    if len(args) == 1 and not isinstance(args[0], int):
-        arg = args[0]
-        if isinstance(arg, Tensor):
-            t = arg.detach()
-        else:
-            t = tensor(arg, dtype=dt, device=device)
-    else:
-        t = empty(*args, dtype=dt, device=device)
-    if cls is not Tensor:
-        sub = _object_new(cls)
-        sub._data = t._data
-        return sub
     return t

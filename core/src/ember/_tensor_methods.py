@@ -39,7 +39,7 @@ _bind(
     __pow__=arith.pow, __rpow__=arith.rpow, __ipow__=arith.pow_,
     __matmul__=linalg.matmul, __rmatmul__=_reflected(linalg.matmul),
     __neg__=unary.neg, __pos__=lambda self: self, __abs__=unary.abs, __invert__=compare.bitwise_not,
-    __eq__=compare.eq, __ne__=compare.ne, __lt__=compare.lt, __le__=compare.le, __gt__=compare.gt,
+    __eq__=compare.tensor_eq, __ne__=compare.tensor_ne, __lt__=compare.lt, __le__=compare.le, __gt__=compare.gt,
     __ge__=compare.ge,
     __and__=compare.bitwise_and, __or__=compare.bitwise_or, __xor__=compare.bitwise_xor,
     __rand__=_reflected(compare.bitwise_and), __ror__=_reflected(compare.bitwise_or),
@@ -48,6 +48,7 @@ _bind(
     __ior__=lambda self, o: apply_inplace(self, compare.bitwise_or, "__ior__", o),
     __ixor__=lambda self, o: apply_inplace(self, compare.bitwise_xor, "__ixor__", o),
     __lshift__=compare.bitwise_left_shift, __rshift__=compare.bitwise_right_shift,
+    __rlshift__=_reflected(compare.bitwise_left_shift), __rrshift__=_reflected(compare.bitwise_right_shift),
     __getitem__=index.getitem, __setitem__=index.setitem,
     # arithmetic
     add=arith.add, sub=arith.sub, subtract=arith.sub, mul=arith.mul, multiply=arith.mul, div=arith.div,
@@ -127,3 +128,32 @@ def _zero_(self):
 
 
 _bind(fill_=_fill_, zero_=_zero_)
+
+# in-place random draws: uniform_, normal_, bernoulli_, random_, exponential_, geometric_, log_normal_, cauchy_
+from . import random as _random  # noqa: E402
+
+_bind(**_random.INPLACE_METHODS)
+
+# conversions and the legacy constructor (_convert.py): type(), __array__, int()/float()/index rules, .data, new_*
+from ._convert import METHODS as _CONVERT_METHODS  # noqa: E402
+
+_bind(**_CONVERT_METHODS)
+
+# reductions, gathers/scatters and sorting from ops/reduce.py, ops/gather.py and ops/sort.py
+from .ops import gather as _gather, sort as _sort  # noqa: E402
+
+_bind(
+    prod=reduce.prod, std=reduce.std, var=reduce.var, norm=reduce.norm, logsumexp=reduce.logsumexp,
+    cumsum=reduce.cumsum, cumprod=reduce.cumprod, softmax=reduce.softmax, log_softmax=reduce.log_softmax,
+    aminmax=reduce.aminmax, median=reduce.median, nanmedian=reduce.nanmedian,
+    gather=_gather.gather, scatter=_gather.scatter, scatter_=_gather.scatter_, scatter_add=_gather.scatter_add,
+    scatter_add_=_gather.scatter_add_, scatter_reduce=_gather.scatter_reduce,
+    scatter_reduce_=_gather.scatter_reduce_, index_select=_gather.index_select, index_add=_gather.index_add,
+    index_add_=_gather.index_add_, index_copy=_gather.index_copy, index_copy_=_gather.index_copy_,
+    index_fill=_gather.index_fill, index_fill_=_gather.index_fill_, masked_fill=_gather.masked_fill,
+    masked_fill_=_gather.masked_fill_, masked_select=_gather.masked_select, masked_scatter=_gather.masked_scatter,
+    masked_scatter_=_gather.masked_scatter_, take=_gather.take, take_along_dim=_gather.take_along_dim,
+    nonzero=_gather.nonzero, argwhere=_gather.argwhere,
+    sort=_sort.sort, argsort=_sort.argsort, msort=_sort.msort, topk=_sort.topk, kthvalue=_sort.kthvalue,
+    unique=_sort.unique, unique_consecutive=_sort.unique_consecutive,
+)

@@ -9,7 +9,6 @@ ember for a given seed; they are not bit-equal to torch's Mersenne Twister / Phi
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 
 import numpy as np
@@ -30,8 +29,7 @@ class Generator:
         self._reset()
 
     def _reset(self):
-        # host-side draws (CPU tensors; randperm and multinomial everywhere)
-        self._np = np.random.Generator(np.random.PCG64(self._seed))
+        self._np_gen = None  # made on first draw: importing numpy.random costs import time
         self._cp = None
         if self.device.type == "cuda":
             from ._device import cupy_module
@@ -39,6 +37,14 @@ class Generator:
             cp = cupy_module()
             with cp.cuda.Device(self.device.index):
                 self._cp = cp.random.RandomState(self._seed % (2**63))
+
+    @property
+    def _np(self):
+        """The host-side stream (CPU tensors; randperm and multinomial everywhere)."""
+        g = self._np_gen
+        if g is None:
+            g = self._np_gen = np.random.Generator(np.random.PCG64(self._seed))
+        return g
 
     def manual_seed(self, seed) -> "Generator":
         """Restart the stream from `seed` (negative seeds wrap to 64 bits, as torch)."""
@@ -60,6 +66,8 @@ class Generator:
 
     def get_state(self):
         """The stream's state as a uint8 tensor (JSON of the bit generator's state)."""
+        import json
+
         from ._tensor import Tensor
 
         state = {"seed": self._seed, "np": self._np.bit_generator.state}
@@ -67,6 +75,8 @@ class Generator:
         return Tensor._make(raw)
 
     def set_state(self, new_state) -> "Generator":
+        import json
+
         from ._tensor import Tensor
 
         if not isinstance(new_state, Tensor) or new_state.dtype is not _dtype.uint8:

@@ -95,13 +95,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(out)
 
 
-def Variable(data, requires_grad: bool = False, volatile: bool = False):
-    """The pre-0.4 wrapper; now just the tensor (with requires_grad set)."""
-    t = data.detach() if data._requires_grad else data
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
 
+
+def __getattr__(name):
+    # Variable (the pre-0.4 wrapper) lives in _convert, which imports this package: resolve it on first use
+    if name == "Variable":
+        from .._convert import Variable
+
+        return Variable
+    raise AttributeError(f"module 'ember.autograd' has no attribute {name!r}")
 
 __all__ = [
     "Function", "FunctionCtx", "Variable", "backward", "enable_grad", "grad", "gradcheck", "gradgradcheck",
