@@ -1,0 +1,13 @@
+"""ember.nn.functional: the functional form of layers, activations and losses (torch.nn.functional)."""
+
+from ._activation import *  # noqa: F401,F403
+from ._conv import *  # noqa: F401,F403
+from ._distance import *  # noqa: F401,F403
+from ._dropout import *  # noqa: F401,F403
+from ._embedding import *  # noqa: F401,F403
+from ._linear import *  # noqa: F401,F403
+from ._loss import *  # noqa: F401,F403
+from ._norm import *  # noqa: F401,F403
+from ._padding import *  # noqa: F401,F403
+from ._pooling import *  # noqa: F401,F403
+from ._vision import *  # noqa: F401,F403

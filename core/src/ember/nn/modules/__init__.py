@@ -1,0 +1,21 @@
+"""ember.nn.modules: the layer classes, re-exported by ember.nn."""
+
+from .activation import *  # noqa: F401,F403
+from .batchnorm import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .lazy import LazyModuleMixin  # noqa: F401
+from .linear import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .module import Module  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403

@@ -1,0 +1,18 @@
+"""ember.nn.utils: gradient clipping, parameter/vector conversion, rnn packing, parametrizations."""
+
+from . import parametrizations, parametrize, rnn  # noqa: F401
+from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
+
+__all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
+           "parameters_to_vector", "vector_to_parameters", "parametrizations", "parametrize", "rnn",
+           "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "skip_init"]
+
+
+def skip_init(module_cls, *args, **kwargs):
+    """The module built without torch's meta-device trick: parameters are initialised (values unspecified)."""
+    if "device" not in module_cls.__init__.__code__.co_varnames:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    return module_cls(*args, **kwargs)
