@@ -1,0 +1,3 @@
+"""ember.utils: data loading (`ember.utils.data`)."""
+
+from . import data
