@@ -103,3 +103,21 @@ def test_cuda_queries_with_a_gpu():
     ember.cuda.manual_seed(3)
     b = ember.rand(3, device="cuda")
     np.testing.assert_array_equal(a.cpu().numpy(), b.cpu().numpy())
+
+
+def test_pin_memory_needs_a_gpu(monkeypatch):
+    import ember.cuda as cuda
+
+    monkeypatch.setattr(cuda, "_available", False)
+    x = ember.ones(3)
+    assert not x.is_pinned()
+    with pytest.raises(RuntimeError, match="accelerator"):
+        x.pin_memory()
+
+
+@pytest.mark.cuda
+def test_pin_memory_with_a_gpu():
+    x = ember.arange(6.0)
+    p = x.pin_memory()
+    assert p.is_pinned() and p.is_cpu and p.tolist() == x.tolist()
+    assert p.pin_memory() is p

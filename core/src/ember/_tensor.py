@@ -33,6 +33,7 @@ class Tensor:
     _post_acc_hooks = None
     _retains_grad = False
     _is_param = False
+    _pinned = False
 
     # __new__ (the legacy `ember.Tensor(2, 3)` constructor), type(), .data, int()/float()/index rules,
     # __array__ and new_* come from _convert.py, bound by _tensor_methods.
@@ -352,10 +353,23 @@ class Tensor:
         return self.to(_dtype.bool_)
 
     def pin_memory(self, device=None):
-        return self
+        """A copy in page-locked host memory (CuPy), so copies to the GPU can overlap compute."""
+        from . import cuda
+
+        if self._pinned:
+            return self
+        if self._data.__class__ is not _ndarray:
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        if not cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        from .utils.data._pin_memory import pinned_array
+
+        t = _make(pinned_array(self._data))
+        t._pinned = True
+        return t
 
     def is_pinned(self, device=None) -> bool:
-        return False
+        return self._pinned
 
     def share_memory_(self):
         return self

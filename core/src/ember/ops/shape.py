@@ -520,7 +520,20 @@ def stack(tensors, dim: int = 0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 and "
                                f"{list(t._data.shape)} at entry {i}")
     d = wrap_dim(dim, len(shp) + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    first = tensors[0]._data
+    if out is not None or any(t._data.__class__ is not first.__class__ or t._data.dtype != first.dtype
+                              for t in tensors):
+        return cat([unsqueeze(t, d) for t in tensors], d, out=out)  # devices checked, dtypes promoted by cat
+    if first.__class__ is not np.ndarray and len({t.device for t in tensors}) > 1:
+        return cat([unsqueeze(t, d) for t in tensors], d)
+    res = wrap(_xp(first).stack([t._data for t in tensors], axis=d))
+    if grad_state.enabled and any(t._requires_grad for t in tensors):
+        record(res, StackBackward0, tensors, data=d)
+    return res
+
+
+def StackBackward0(ctx, g):
+    return unbind(g, ctx.data)
 
 
 def hstack(tensors):

@@ -10,7 +10,7 @@ import numpy as np
 from ..._tensor import Tensor
 
 
-def _pinned_array(arr: np.ndarray) -> np.ndarray:
+def pinned_array(arr: np.ndarray) -> np.ndarray:
     from ..._device import cupy_module
 
     mem = cupy_module().cuda.alloc_pinned_memory(arr.nbytes)
@@ -25,7 +25,7 @@ def pin_memory(data):
         arr = data._data
         if arr.__class__ is not np.ndarray or arr.nbytes == 0:
             return data
-        return Tensor._make(_pinned_array(arr))
+        return data.pin_memory()
     if isinstance(data, (str, bytes)):
         return data
     if isinstance(data, collections.abc.Mapping):
