@@ -263,3 +263,18 @@ def test_killed_save_leaves_previous_checkpoint_intact(tmp_path):
     assert back["v"].tolist() == [1.0] * 10
     leftovers = [p.name for p in tmp_path.iterdir() if p.name != "model.pt"]
     assert all(name.endswith(".tmp") for name in leftovers)
+
+
+def test_torch_optimizer_state_dict_loads_into_ember_optimizer(tmp_path):
+    sd = ember.load(os.path.join(FIXTURES, "torch_optim.pt"))
+    w = ember.zeros(2, 3, requires_grad=True)
+    b = ember.zeros(2, requires_grad=True)
+    opt = ember.optim.Adam([w, b], lr=0.5)
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["lr"] == 0.1 and opt.param_groups[0]["betas"] == (0.8, 0.9)
+    np.testing.assert_array_equal(opt.state[w]["exp_avg"].numpy(), EXPECTED["optim_exp_avg_0"])
+    # and back out through ember.save in torch's layout
+    ember.save(opt.state_dict(), tmp_path / "opt.pt")
+    again = ember.load(tmp_path / "opt.pt")
+    assert again["param_groups"][0]["params"] == [0, 1]
+    np.testing.assert_array_equal(again["state"][1]["exp_avg_sq"].numpy(), EXPECTED["optim_exp_avg_sq_1"])
