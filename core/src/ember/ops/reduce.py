@@ -83,6 +83,12 @@ def _require_float(input, name):
 
 def expand_back(g: Tensor, in_shape, axes, keepdim: bool) -> Tensor:
     """Broadcast the gradient of a reduction back to the input's shape."""
+    gd = g._data
+    if not grad_state.enabled and gd.__class__ is np.ndarray and gd.size == 1 and math.prod(in_shape) <= 4096:
+        # the common loss.backward() start: filling a small array beats building a broadcast view
+        out = np.empty(in_shape, dtype=gd.dtype)
+        out.fill(gd.reshape(()).item())
+        return wrap(out)
     if not keepdim and in_shape:
         kept = list(in_shape)
         for a in (range(len(in_shape)) if axes is None else axes):
