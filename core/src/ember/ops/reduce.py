@@ -142,8 +142,10 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
                            f"complex dtype. Got: {_legacy_name(_dtype.from_numpy_dtype(d.dtype))}")
     axes = _axes(dim, d.ndim)
     n = _count(d.shape, axes)
-    if n:
-        res = d.mean(axis=axes, keepdims=keepdim)
+    if n and (d.dtype == np.float32 or d.dtype == np.float64):
+        res = d.sum(axis=axes, keepdims=keepdim) / n  # what ndarray.mean computes, without its Python overhead
+    elif n:
+        res = d.mean(axis=axes, keepdims=keepdim)  # 16-bit floats accumulate in float32 there
     else:  # the mean of nothing is nan, as torch (NumPy would warn)
         res = _xp(d).full(_reduced_shape(d.shape, axes, keepdim), np.nan, dtype=d.dtype)
     out = wrap(res)

@@ -268,9 +268,15 @@ def sigmoid(input):
     dt = d.dtype
     if dt.itemsize == 2:  # float16/bfloat16: compute in float32 and round once, as torch
         d = d.astype(np.float32)
-    # split by sign so exp never overflows
-    e = xp.exp(-xp.abs(d))
-    out = wrap(xp.where(d >= 0, 1 / (1 + e), e / (1 + e)).astype(dt, copy=False))
+    # split by sign so exp never overflows: e = exp(-|x|); sigmoid = 1/(1+e) for x >= 0, e/(1+e) below
+    e = xp.abs(d.reshape(1) if d.ndim == 0 else d)  # in-place steps below need an array, not a NumPy scalar
+    xp.negative(e, out=e)
+    xp.exp(e, out=e)
+    r = e + 1
+    xp.reciprocal(r, out=r)
+    xp.multiply(e, r, out=e)
+    xp.copyto(e, r, where=(d >= 0).reshape(e.shape))
+    out = wrap(e.astype(dt, copy=False).reshape(d.shape))
     if grad_state.enabled and input._requires_grad:
         record1(out, SigmoidBackward0, input, saved=(out,))
     return out
@@ -680,7 +686,7 @@ def relu(input):
     d = input._data
     if d.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
-    out = wrap(d * (d > 0))
+    out = wrap(_xp(d).maximum(d, 0))  # NaN stays NaN, as torch
     if grad_state.enabled and input._requires_grad:
         record1(out, ReluBackward0, input, saved=(out,))
     return out
