@@ -202,3 +202,18 @@ def test_unbatched_input_and_float64():
     y = m(x)
     assert y.shape == (3, 7) and y.dtype == ember.float64
     np.testing.assert_allclose(y.detach().numpy(), m(x.unsqueeze(0))[0].detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:Lazy modules")
+def test_lazy_convs_infer_in_channels_and_become_plain_convs():
+    m = nn.LazyConv2d(8, 3, padding=1)
+    assert m.has_uninitialized_params()
+    y = m(ember.randn(2, 5, 6, 6))
+    assert type(m) is nn.Conv2d and m.in_channels == 5 and m.weight.shape == (8, 5, 3, 3)
+    assert y.shape == (2, 8, 6, 6)
+    assert np.abs(m.weight.detach().numpy()).max() <= 1 / math.sqrt(5 * 9)
+    t = nn.LazyConvTranspose1d(4, 3, stride=2, groups=2, bias=False)
+    assert t(ember.randn(6, 5)).shape == (4, 11)  # unbatched (C, L)
+    assert type(t) is nn.ConvTranspose1d and t.weight.shape == (6, 2, 3) and t.bias is None
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        nn.LazyConv1d(4, 3, groups=2)(ember.randn(1, 3, 8))

@@ -163,3 +163,16 @@ def test_module_reprs_match_torch():
     assert repr(nn.GroupNorm(2, 4)) == "GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)"
     assert repr(nn.RMSNorm(4)) == "RMSNorm((4,), eps=None, elementwise_affine=True)"
     assert repr(nn.LocalResponseNorm(2)) == "LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)"
+
+
+@pytest.mark.filterwarnings("ignore:Lazy modules")
+def test_lazy_norms_infer_num_features():
+    b = nn.LazyBatchNorm2d()
+    b(ember.randn(4, 5, 3, 3))
+    assert type(b) is nn.BatchNorm2d and b.num_features == 5
+    assert list(b.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+    assert int(b.num_batches_tracked.item()) == 1
+    np.testing.assert_array_equal(b.weight.detach().numpy(), np.ones(5, np.float32))
+    i = nn.LazyInstanceNorm1d(affine=True)
+    i(ember.randn(2, 3, 6))
+    assert type(i) is nn.InstanceNorm1d and list(i.state_dict()) == ["weight", "bias"]

@@ -104,3 +104,11 @@ def test_module_reprs_match_torch():
     assert repr(nn.ConstantPad2d(1, 3.5)) == "ConstantPad2d(padding=(1, 1, 1, 1), value=3.5)"
     assert repr(nn.ReplicationPad2d((1, 0, 2, 0))) == "ReplicationPad2d((1, 0, 2, 0))"
     assert nn.ConstantPad3d(2, 1).padding == (2,) * 6
+
+
+def test_circular_wraps_within_the_cropped_input():
+    """torch crops negative pads first, then wraps around what is left (values recorded from torch 2.13)."""
+    x = ember.arange(6.0).reshape(1, 1, 6)
+    np.testing.assert_array_equal(F.pad(x, (1, -1), mode="circular").numpy()[0, 0], [4, 0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(F.pad(x, (-1, 2), mode="circular").numpy()[0, 0], [1, 2, 3, 4, 5, 1, 2])
+    np.testing.assert_array_equal(F.pad(x, (2, -3), mode="circular").numpy()[0, 0], [1, 2, 0, 1, 2])

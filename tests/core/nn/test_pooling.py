@@ -132,3 +132,13 @@ def test_modules_return_indices():
     assert out.shape == idx.shape == (1, 2, 3, 3)
     back = nn.MaxUnpool2d(2)(*nn.MaxPool2d(2, return_indices=True)(ember.randn(1, 2, 4, 4)))
     assert back.shape == (1, 2, 4, 4)
+
+
+def test_adaptive_max_pool3d_and_lp_pool3d_gradcheck():
+    x = _distinct(1, 1, 3, 4, 5)
+    for fn in (lambda x: F.adaptive_max_pool3d(x, (2, 3, 2)), lambda x: F.adaptive_max_pool3d(x, (3, 2, 5)),
+               lambda x: F.lp_pool3d(x, 2, 2, stride=1)):
+        assert gradcheck(fn, (x,))
+        assert gradgradcheck(fn, (x,))
+    out, idx = nn.AdaptiveMaxPool3d(1, return_indices=True)(x)
+    assert int(idx.item()) == int(np.argmax(x.detach().numpy()))

@@ -129,3 +129,14 @@ def test_module_reprs_match_torch():
     assert repr(nn.PixelShuffle(3)) == "PixelShuffle(upscale_factor=3)"
     assert repr(nn.PixelUnshuffle(2)) == "PixelUnshuffle(downscale_factor=2)"
     assert repr(nn.ChannelShuffle(2)) == "ChannelShuffle(groups=2)"
+
+
+def test_nearest_scale_factor_quirks_follow_torch():
+    """torch's 2-D nearest kernel copies an unchanged axis (and halves a doubled one) whatever scale_factor
+    says; its 1-D kernel applies the scale. Values recorded from torch 2.13."""
+    x2 = ember.arange(8.0).reshape(1, 1, 2, 4)
+    np.testing.assert_array_equal(F.interpolate(x2, scale_factor=1.3).numpy()[0, 0],
+                                  [[0, 0, 1, 2, 3], [4, 4, 5, 6, 7]])
+    x1 = ember.arange(3.0).reshape(1, 1, 3)
+    np.testing.assert_array_equal(F.interpolate(x1, scale_factor=1.3).numpy()[0, 0], [0, 0, 1])
+    np.testing.assert_array_equal(F.interpolate(x1, scale_factor=2.2).numpy()[0, 0], [0, 0, 0, 1, 1, 2])

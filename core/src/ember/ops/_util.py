@@ -15,6 +15,8 @@ from ..autograd.graph import Node
 _ndarray = np.ndarray
 _object_new = object.__new__
 _Tensor = Tensor
+_node_new = object.__new__
+_ONE_NEEDED = (True,)
 
 
 def wrap(data):
@@ -72,17 +74,38 @@ def record2(out, backward_fn, a, b, saved=(), data=None):
         mb = (d.shape, d.dtype)
     else:
         eb = mb = None
-    out._grad_fn = Node(backward_fn, (ea, eb), (ea is not None, eb is not None), (ma, mb), saved, data)
+    # a Node built field by field: skipping Node.__init__'s call is measurable on every op
+    n = _node_new(Node)
+    n.backward_fn = backward_fn
+    n.next_edges = (ea, eb)
+    n.needs_input_grad = (ea is not None, eb is not None)
+    n.in_meta = (ma, mb)
+    n._saved = saved
+    n._versions = _versions(saved) if saved else ()
+    n.data = data
+    out._grad_fn = n
     out._requires_grad = True
     return out
+
+
+def _versions(saved):
+    """The version counters of saved tensors, read from each one's root (see Tensor._ver)."""
+    return tuple([t._ver if t._base is None else t._base._ver for t in saved])
 
 
 def record1(out, backward_fn, t, saved=(), data=None):
     """record() for the common one-input case, without the loop."""
     fn = t._grad_fn
     d = t._data
-    out._grad_fn = Node(backward_fn, (t if fn is None else (fn, t._out_idx),), (True,), ((d.shape, d.dtype),),
-                        saved, data)
+    n = _node_new(Node)
+    n.backward_fn = backward_fn
+    n.next_edges = (t if fn is None else (fn, t._out_idx),)
+    n.needs_input_grad = _ONE_NEEDED
+    n.in_meta = ((d.shape, d.dtype),)
+    n._saved = saved
+    n._versions = _versions(saved) if saved else ()
+    n.data = data
+    out._grad_fn = n
     out._requires_grad = True
     return out
 

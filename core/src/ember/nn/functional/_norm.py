@@ -64,19 +64,43 @@ def NativeBatchNormBackward0(ctx, g):
         return _batch_stats_norm_grads_graph(x3, w, g, eps, need_x, need_w, need_b)
     gd, xd = g._data, x3._data
     xp = _xp(gd)
-    n = xd.shape[0] * xd.shape[2]
-    d = xd - mean[:, None]
+    N, C, L = xd.shape
+    n = N * L
     sg = xp.einsum("ncl->c", gd)
-    sgxhat = xp.einsum("ncl,ncl->c", gd, d) * invstd  # sum of g * xhat per channel
+    # two passes over the batch in cache-sized chunks: sum(g * (x - mean)), then the gradient itself
+    B = _chunk_rows(xp, N, C * L * xd.itemsize)
+    out = xp.empty_like(xd) if need_x else None
+    scratch = xp.empty((B, C, L), xd.dtype)
+    m = mean[:, None]
+    dot = xp.zeros(C, xd.dtype)
+    for n0 in range(0, N, B):
+        d = out[n0:n0 + B] if need_x else scratch[:min(B, N - n0)]
+        xp.subtract(xd[n0:n0 + B], m, out=d)
+        dot += xp.einsum("ncl,ncl->c", gd[n0:n0 + B], d)
+    sgxhat = dot * invstd  # sum of g * xhat per channel
     gx = None
     if need_x:
         k = invstd if w is None else invstd * w._data
-        # gx = k * (g - sg / n - xhat * sgxhat / n), xhat = d * invstd
-        d *= (-k * invstd * sgxhat / n)[:, None]
-        d += gd * k[:, None]
-        d -= (k * sg / n)[:, None]
-        gx = wrap(d)
+        # gx = k * (g - sg / n - xhat * sgxhat / n), xhat = (x - mean) * invstd
+        c_d = (-k * invstd * sgxhat / n)[:, None]
+        c_0 = (k * sg / n)[:, None]
+        k = k[:, None]
+        for n0 in range(0, N, B):
+            d = out[n0:n0 + B]
+            t = scratch[:d.shape[0]]
+            d *= c_d
+            xp.multiply(gd[n0:n0 + B], k, out=t)
+            d += t
+            d -= c_0
+        gx = wrap(out)
     return gx, (wrap(sgxhat) if need_w else None), (wrap(sg) if need_b else None)
+
+
+def _chunk_rows(xp, n_rows: int, row_bytes: int) -> int:
+    """Rows per chunk so one chunk (about 1 MB) stays in cache; CuPy takes everything at once."""
+    if xp is not np:
+        return max(n_rows, 1)
+    return max(1, min(n_rows, (1 << 20) // max(row_bytes, 1)))
 
 
 def _batch_stats_norm_grads_graph(x3, w, g, eps, need_x, need_w, need_b):

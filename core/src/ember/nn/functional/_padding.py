@@ -60,7 +60,9 @@ def _source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
         return np.where(p >= n, 2 * (n - 1) - p, p)
     if mode == "replicate":
         return np.clip(p, 0, n - 1)
-    return p % n  # circular
+    # circular: torch crops the negative pads first and wraps around what is left
+    start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+    return start + (np.arange(m + max(lo, 0) + max(hi, 0)) - max(lo, 0)) % m
 
 
 def _runs(idx: np.ndarray):

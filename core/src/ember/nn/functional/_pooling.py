@@ -21,8 +21,9 @@ from ._conv import _tuple_arg
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
            "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d",
-           "max_unpool3d", "lp_pool1d", "lp_pool2d"]
+           "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+           "adaptive_max_pool3d_with_indices", "max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d",
+           "lp_pool2d", "lp_pool3d"]
 
 
 def _xp(d):
@@ -373,12 +374,21 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return _adaptive_max_poolnd(input, output_size, return_indices, 2)
 
 
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pool (N, C, D, H, W) to (N, C, *output_size)."""
+    return _adaptive_max_poolnd(input, output_size, return_indices, 3)
+
+
 def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max_poolnd(input, output_size, True, 1)
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return _adaptive_max_poolnd(input, output_size, True, 2)
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    return _adaptive_max_poolnd(input, output_size, True, 3)
 
 
 # ---------------------------------------------------------------------------- max unpool
@@ -455,7 +465,7 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 # ---------------------------------------------------------------------------- power-average pool
 def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, n: int):
     kernel = _tuple_arg(kernel_size, n, "kernel_size")
-    pool = avg_pool1d if n == 1 else avg_pool2d
+    pool = {1: avg_pool1d, 2: avg_pool2d, 3: avg_pool3d}[n]
     p = float(norm_type)
     out = pool(input.pow(norm_type), kernel, stride, 0, ceil_mode)
     # sum over the window = mean * window size; sign * relu(abs) keeps torch's handling of negative sums
@@ -470,3 +480,8 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum over each window of x^p)^(1/p) over (N, C, H, W)."""
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(sum over each window of x^p)^(1/p) over (N, C, D, H, W)."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)

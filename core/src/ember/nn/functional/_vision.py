@@ -174,7 +174,9 @@ def _source_coords(n_in, n_out, align_corners, scale, ftype, cubic=False):
     return src if cubic else np.maximum(src, ftype(0))
 
 
-def _nearest_terms(n_in, n_out, scale, exact: bool):
+def _nearest_terms(n_in, n_out, scale, exact: bool, shortcuts: bool):
+    if shortcuts and n_out == 2 * n_in:  # torch's 2-D 'nearest' kernel shifts instead of scaling
+        return [(np.arange(n_out) >> 1, None)]
     # torch computes nearest indices in float32, whatever the input dtype
     s = np.float32(1.0 / scale) if (scale is not None and scale > 0) else np.float32(n_in) / np.float32(n_out)
     dst = np.arange(n_out, dtype=np.float32)
@@ -287,9 +289,12 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         n_in, n_out = input.shape[2 + d], out_size[d]
         s = None if scales is None else scales[d]
         if mode in ("nearest", "nearest-exact"):
-            if n_in == n_out and mode == "nearest" and s is None:
+            # torch's 2-D 'nearest' kernel copies an unchanged axis and halves indices for a doubled one,
+            # whatever scale_factor says; its 1-D and 3-D kernels always apply the scale
+            shortcuts = mode == "nearest" and dim == 2
+            if n_in == n_out and (shortcuts or s is None):
                 continue
-            terms = _nearest_terms(n_in, n_out, s, mode == "nearest-exact")
+            terms = _nearest_terms(n_in, n_out, s, mode == "nearest-exact", shortcuts)
         elif n_in == n_out and mode != "bicubic":  # torch copies an axis whose size does not change
             continue
         elif mode == "bicubic":

@@ -8,11 +8,13 @@ from ..._creation import empty
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 from .utils import _pair, _reverse_repeat_tuple, _single, _triple
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "LazyConv1d",
+           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -233,3 +235,82 @@ class ConvTranspose3d(_ConvTransposeNd):
 
     _conv_fn = staticmethod(F.conv_transpose3d)
     _tuple = staticmethod(_triple)
+
+
+# ---------------------------------------------------------------------------- lazy variants
+class _LazyConvXdMixin(LazyModuleMixin):
+    """in_channels comes from the first input; the weight and bias are materialised then."""
+
+    _spatial_dims = 0
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input: Tensor, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            with no_grad():
+                self.in_channels = self._get_in_channels(input)
+                if self.in_channels % self.groups != 0:
+                    raise ValueError("in_channels must be divisible by groups")
+                if self.transposed:
+                    self.weight.materialize((self.in_channels, self.out_channels // self.groups,
+                                             *self.kernel_size))
+                else:
+                    self.weight.materialize((self.out_channels, self.in_channels // self.groups,
+                                             *self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+    def _get_in_channels(self, input: Tensor) -> int:
+        n = self._spatial_dims + 1
+        if input.dim() not in (n, n + 1):
+            raise RuntimeError(f"Expected {n}D (unbatched) or {n + 1}D (batched) input to "
+                               f"{self.__class__.__name__}, but got input of size: {input.shape}")
+        return input.shape[1] if input.dim() == n + 1 else input.shape[0]
+
+
+def _lazy_conv(base, dims: int):
+    class LazyConv(_LazyConvXdMixin, base):
+        cls_to_become = base
+        _spatial_dims = dims
+
+        def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
+                     bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+            super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False, padding_mode, device, dtype)
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.out_channels = out_channels
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    LazyConv.__name__ = LazyConv.__qualname__ = f"Lazy{base.__name__}"
+    LazyConv.__doc__ = f"A {base.__name__} whose in_channels is read from the first input."
+    return LazyConv
+
+
+def _lazy_conv_transpose(base, dims: int):
+    class LazyConvTranspose(_LazyConvXdMixin, base):
+        cls_to_become = base
+        _spatial_dims = dims
+
+        def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0, groups: int = 1,
+                     bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+            super().__init__(0, 0, kernel_size, stride, padding, output_padding, groups, False, dilation,
+                             padding_mode, device, dtype)
+            self.weight = UninitializedParameter(device=device, dtype=dtype)
+            self.out_channels = out_channels
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
+
+    LazyConvTranspose.__name__ = LazyConvTranspose.__qualname__ = f"Lazy{base.__name__}"
+    LazyConvTranspose.__doc__ = f"A {base.__name__} whose in_channels is read from the first input."
+    return LazyConvTranspose
+
+
+LazyConv1d = _lazy_conv(Conv1d, 1)
+LazyConv2d = _lazy_conv(Conv2d, 2)
+LazyConv3d = _lazy_conv(Conv3d, 3)
+LazyConvTranspose1d = _lazy_conv_transpose(ConvTranspose1d, 1)
+LazyConvTranspose2d = _lazy_conv_transpose(ConvTranspose2d, 2)
+LazyConvTranspose3d = _lazy_conv_transpose(ConvTranspose3d, 3)
