@@ -237,3 +237,34 @@ def test_graph_is_freed_after_backward():
     z.backward()
     gc.collect()
     assert ref() is None
+
+
+def test_leaf_grad_never_aliases_a_tensor_someone_else_holds():
+    held = ember.ones(3, dtype=ember.float64)
+
+    class Const(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return held
+
+    x = leaf([1.0, 2.0, 3.0])
+    Const.apply(x).sum().backward()
+    x.grad.add_(5)
+    assert held.tolist() == [1.0, 1.0, 1.0]
+    a, b = leaf([1.0]), leaf([1.0])
+    (a + b).sum().backward()  # one gradient object reaches both leaves
+    a.grad.add_(1)
+    assert float(b.grad) == 1.0
+
+
+def test_gradient_from_a_hook_is_not_aliased():
+    kept = []
+    x = leaf([1.0, 2.0])
+    x.register_hook(lambda g: kept.append(g * 1) or kept[-1])
+    (x * 2).sum().backward()
+    x.grad.add_(1)
+    assert kept[0].tolist() == [2.0, 2.0]

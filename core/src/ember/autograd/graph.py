@@ -9,6 +9,8 @@ dependency count, never recursion, so a 10,000-op chain is fine.
 
 from __future__ import annotations
 
+import sys
+
 from .grad_mode import state as _grad_state
 
 
@@ -160,16 +162,24 @@ def _fit_grad(g, meta):
     return g
 
 
-def _accumulate(leaf, g, create_graph):
+def _accumulate(leaf, g, create_graph, may_steal=False):
     hooks = leaf._hooks
     if hooks:
         for h in tuple(hooks.values()):
             r = h(g)
             if r is not None:
                 g = r
+                may_steal = False  # a hook's result may be held by the hook's owner
     old = leaf.grad
     if old is None:
-        leaf.grad = g if create_graph else g.detach()._own()
+        if create_graph:
+            leaf.grad = g
+        elif may_steal and g._data.base is None and _getrefcount(g._data) <= 2:
+            # nothing else holds this freshly computed array (only g's own reference and the call's): keep it
+            # instead of copying, as torch does when the gradient's use count is one
+            leaf.grad = _TENSOR[0]._make(g._data)
+        else:
+            leaf.grad = g.detach()._own()
     elif create_graph:
         leaf.grad = old + g
     else:
@@ -315,7 +325,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     if deps[nxt] == 0:
                         ready.append(nxt)
                 elif g is not None:
-                    _deliver_leaf(e, g, accumulate, capture_leaf, captured, create_graph, inputs is not None)
+                    _deliver_leaf(e, g, accumulate, capture_leaf, captured, create_graph, inputs is not None, True)
     finally:
         _grad_state.enabled = prev_mode
     if not accumulate:
@@ -324,6 +334,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
 
 
 _TENSOR = []
+_getrefcount = sys.getrefcount
 
 
 def _tensor_class():
@@ -334,10 +345,10 @@ def _tensor_class():
     return _TENSOR[0]
 
 
-def _deliver_leaf(leaf, g, accumulate, capture_leaf, captured, create_graph, restricted=False):
+def _deliver_leaf(leaf, g, accumulate, capture_leaf, captured, create_graph, restricted=False, may_steal=False):
     if accumulate:
         if not restricted or id(leaf) in capture_leaf:
-            _accumulate(leaf, g, create_graph)
+            _accumulate(leaf, g, create_graph, may_steal)
     elif id(leaf) in capture_leaf:
         prev = captured.get(id(leaf))
         hooks = leaf._hooks
