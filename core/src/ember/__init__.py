@@ -55,6 +55,15 @@ _LAZY = {
     "serialization": ("ember.serialization", None),
     "save": ("ember.serialization", "save"), "load": ("ember.serialization", "load"),
 }
+# torch also exposes these nn.functional ops at the top level with the same argument order
+_LAZY.update({name: ("ember.nn.functional", name) for name in (
+    "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "avg_pool1d",
+    "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "adaptive_avg_pool1d",
+    "adaptive_max_pool1d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
+    "cosine_similarity", "pairwise_distance", "pdist", "prelu", "selu", "selu_", "celu", "celu_", "rrelu", "rrelu_",
+    "hardshrink", "threshold", "threshold_", "relu_", "layer_norm", "group_norm", "rms_norm", "bilinear", "dropout",
+    "alpha_dropout", "feature_alpha_dropout",
+)})
 
 
 def __getattr__(name):
