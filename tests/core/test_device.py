@@ -122,12 +122,3 @@ def test_pin_memory_with_a_gpu():
     assert p.is_pinned() and p.is_cpu and p.tolist() == x.tolist()
     assert p.pin_memory() is p
 
-
-def test_top_level_functional_aliases():
-    import ember.nn.functional as F
-
-    x = ember.randn(1, 2, 5, 5)
-    w = ember.randn(3, 2, 3, 3)
-    assert ember.conv2d is F.conv2d
-    assert ember.conv2d(x, w, padding=1).shape == (1, 3, 5, 5)
-    assert ember.pixel_shuffle(ember.randn(1, 4, 2, 2), 2).shape == (1, 1, 4, 4)
