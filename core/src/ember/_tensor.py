@@ -17,6 +17,7 @@ from ._device import CPU, device_of, to_device
 from ._size import Size
 
 _ndarray = np.ndarray
+_np_ones = np.ones
 
 
 class Tensor:
@@ -189,6 +190,7 @@ class Tensor:
         node = self._grad_fn
         if node.retained is None:
             node.retained = {}
+        node.hooked = True
         node.retained[self._out_idx] = weakref.ref(self)
         self._retains_grad = True
 
@@ -214,6 +216,15 @@ class Tensor:
         return _DictHandle(self._post_acc_hooks, key)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the graph's leaves (`gradient`: d(out) for non-scalars)."""
+        d = self._data
+        if (gradient is None and inputs is None and not create_graph and self._grad_fn is not None
+                and d.size == 1 and d.__class__ is _ndarray and d.dtype.kind == "f"):
+            # loss.backward(): skip the general argument handling
+            from .autograd.graph import run_backward
+
+            run_backward((self,), (_make(_np_ones(d.shape, d.dtype)),), bool(retain_graph), False)
+            return
         from .autograd import backward
 
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)

@@ -28,6 +28,7 @@ class Node:
     # hot fields are slots; rarely set ones are class defaults overridden through the lazily made __dict__
     __slots__ = ("backward_fn", "next_edges", "needs_input_grad", "in_meta", "_saved", "_versions", "data",
                  "__dict__", "__weakref__")
+    hooked = False  # set once any of the three below is: one check per node in the engine's loop
     pre_hooks = None
     retained = None
     post_hooks = None
@@ -94,6 +95,7 @@ class Node:
         """Post-hook on this node: fn(grad_inputs, grad_outputs) may return replacement grad_inputs."""
         if self.post_hooks is None:
             self.post_hooks = []
+        self.hooked = True
         self.post_hooks.append(fn)
         return _RemovableHandle(self.post_hooks, fn)
 
@@ -103,6 +105,7 @@ class Node:
     def _add_pre_hook(self, idx, fn):
         if self.pre_hooks is None:
             self.pre_hooks = {}
+        self.hooked = True
         hooks = self.pre_hooks.setdefault(idx, [])
         hooks.append(fn)
         return _RemovableHandle(hooks, fn)
@@ -243,6 +246,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
 
     # 2. run nodes whose gradients are complete
     ready = [n for n in start if deps.get(n, 0) == 0]
+    plain = accumulate and inputs is None  # every leaf reached gets its gradient accumulated
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
@@ -252,14 +256,14 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
             if out_grads is None:  # only reached through skipped branches: nothing flows through it
                 _release_edges(node, deps, ready, retain_graph)
                 continue
-            if node.pre_hooks:
+            if node.hooked and node.pre_hooks:
                 for idx, hooks in node.pre_hooks.items():
                     for h in tuple(hooks):
                         if out_grads[idx] is not None:
                             r = h(out_grads[idx])
                             if r is not None:
                                 out_grads[idx] = r
-            if node.retained:
+            if node.hooked and node.retained:
                 for idx, ref in node.retained.items():
                     t = ref()
                     if t is not None and out_grads[idx] is not None:
@@ -285,7 +289,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                 in_grads = node.backward_fn(node, *out_grads)
             if in_grads.__class__ is not tuple:
                 in_grads = in_grads if isinstance(in_grads, list) else (in_grads,)
-            if node.post_hooks:
+            if node.hooked and node.post_hooks:
                 for h in node.post_hooks:
                     r = h(in_grads, out_grads)
                     if r is not None:
@@ -306,7 +310,7 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     continue
                 g = in_grads[i]
                 if g is not None:
-                    if not isinstance(g, Tensor):
+                    if g.__class__ is not Tensor and not isinstance(g, Tensor):
                         raise TypeError(f"{node.name()} returned a gradient of type {type(g).__name__}, not a Tensor")
                     m = meta[i]
                     gd = g._data
@@ -325,7 +329,10 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     if deps[nxt] == 0:
                         ready.append(nxt)
                 elif g is not None:
-                    _deliver_leaf(e, g, accumulate, capture_leaf, captured, create_graph, inputs is not None, True)
+                    if plain:
+                        _accumulate(e, g, create_graph, True)
+                    else:
+                        _deliver_leaf(e, g, accumulate, capture_leaf, captured, create_graph, inputs is not None, True)
     finally:
         _grad_state.enabled = prev_mode
     if not accumulate:

@@ -18,6 +18,7 @@ from ..autograd.grad_mode import state as grad_state
 from ._util import as_shape, check_same_device, norm_dims, record, record1, wrap, wrap_dim
 
 _ndarray = np.ndarray
+_object_new = object.__new__
 
 
 def _xp(d):
@@ -189,9 +190,16 @@ def PermuteBackward0(ctx, g):
 
 
 def transpose(input, dim0: int, dim1: int):
-    nd = input._data.ndim
+    d = input._data
+    nd = d.ndim
     if nd == 0:
         return input
+    if not grad_state.enabled and dim0 == -2 and dim1 == -1 and nd >= 2:  # inside backward (matmul's) mostly
+        out = _object_new(Tensor)
+        out._data = d.swapaxes(-2, -1)
+        out._base = input if input._base is None else input._base
+        out._no_grad_view = True
+        return out
     d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     out = make_view(input, input._data.swapaxes(d0, d1), lambda t: t.transpose(d0, d1))
     if grad_state.enabled and input._requires_grad:
