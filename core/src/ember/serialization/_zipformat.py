@@ -6,7 +6,7 @@ storage can be memory-mapped straight from the file.
 
 from __future__ import annotations
 
-import os
+import mmap
 import struct
 import zipfile
 import zlib
@@ -77,6 +77,7 @@ class ZipCheckpoint:
         self.prefix = pkl[0][: -len("data.pkl")]
         self.infos = {i.filename: i for i in infos}
         self._fp = self.zf.fp
+        self._map = None
 
     def has(self, name: str) -> bool:
         return self.prefix + name in self.infos
@@ -128,15 +129,18 @@ class ZipCheckpoint:
         return out
 
     def map_array(self, path: str, name: str, dtype: np.dtype, numel: int) -> np.ndarray:
-        """A copy-on-write memory map of a stored record (mmap=True)."""
+        """A view of a stored record in one copy-on-write map of the whole file (mmap=True)."""
         info = self._info(name)
         nbytes = numel * dtype.itemsize
         offset = self.data_offset(name)
-        if info.file_size < nbytes or offset + nbytes > os.path.getsize(path):
+        if self._map is None:
+            with open(path, "rb") as f:
+                self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)  # private: writes never reach the file
+        if info.file_size < nbytes or offset + nbytes > len(self._map):
             raise CheckpointError(f"{self.source}: storage record {info.filename!r} is truncated")
         if numel == 0:
             return np.empty(0, dtype=dtype)
-        return np.memmap(path, dtype=dtype, mode="c", offset=offset, shape=(numel,))
+        return np.frombuffer(self._map, dtype=dtype, count=numel, offset=offset)
 
     def close(self):
         self.zf.close()
