@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import _codecs
 import collections
+import math
 import pickle
 
 import numpy as np
@@ -36,12 +37,24 @@ def _as_tensor(storage: Storage, offset: int, size, stride):
             raise UnpicklingError(
                 f"tensor of size {list(size)} with stride {list(stride)} at offset {offset} needs {extent} elements, "
                 f"but its storage holds {arr.size}")
-    item = arr.itemsize
-    view = np.lib.stride_tricks.as_strided(arr[offset:] if arr.size else arr, shape=size,
-                                           strides=tuple(st * item for st in stride))
+    numel = math.prod(size)
+    if stride == _contiguous_strides(size):  # the usual case: a plain reshape of a slice, no stride tricks
+        view = arr[offset:offset + numel].reshape(size)
+    else:
+        item = arr.itemsize
+        view = np.lib.stride_tricks.as_strided(arr[offset:] if arr.size else arr, shape=size,
+                                               strides=tuple(st * item for st in stride))
     t = wrap(view)
     t._saved_location = storage.location  # read (and removed) by the loader's map_location pass
     return t
+
+
+def _contiguous_strides(size):
+    strides, acc = [], 1
+    for n in reversed(size):
+        strides.append(acc)
+        acc *= n
+    return tuple(reversed(strides))
 
 
 def rebuild_tensor(storage, storage_offset, size, stride):
