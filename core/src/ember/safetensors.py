@@ -114,7 +114,7 @@ def _validate(header: dict, data_len: int, source: str):
                                   f"{math.prod(shape) * dt.itemsize} bytes, its offsets span {end - begin}")
         entries.append((begin, end, name, dt, shape))
     entries.sort()
-    for (b0, e0, n0, *_), (b1, _e1, n1, *_) in zip(entries, entries[1:]):
+    for (_b0, e0, n0, *_), (b1, _e1, n1, *_) in zip(entries, entries[1:]):
         if b1 < e0:
             raise SafetensorError(f"{source}: tensors {n0!r} and {n1!r} overlap in the data")
     return entries
@@ -124,7 +124,7 @@ def _tensors_from(buffer, entries, device):
     from .ops._util import wrap
 
     out = {}
-    for begin, end, name, dt, shape in sorted(entries, key=lambda e: e[2]):
+    for begin, _end, name, dt, shape in sorted(entries, key=lambda e: e[2]):
         a = np.frombuffer(buffer, dtype=dt.np, count=math.prod(shape), offset=begin).reshape(shape)
         t = wrap(a)
         out[name] = t if device in (None, "cpu") else t.to(device)
