@@ -11,7 +11,7 @@ TEST_DEPS = ["pytest", "pytest-timeout", "hypothesis"]
 PACKAGES = {
     "core": ["./core"],
     "datasets": ["./datasets"],
-    "vision": ["./core", "./datasets", "./vision"],
+    "vision": ["./core", "./datasets", "./vision[scipy,demo]"],
     "text": ["./core", "./datasets", "./text"],
     "audio": ["./core", "./datasets", "./audio"],
 }
@@ -25,7 +25,8 @@ def _install(session, folders):
 @nox.session
 def tests(session):
     """Every package's tests in one environment."""
-    _install(session, ["./core", "./datasets", "./vision", "./text", "./audio"])
+    # vision's extras: scipy reads SVHN/Flowers102 .mat files, scikit-learn ships the demo's digits
+    _install(session, ["./core", "./datasets", "./vision[scipy,demo]", "./text", "./audio"])
     session.run("pytest", "tests", "--ignore=tests/interop", *session.posargs)
 
 
@@ -62,6 +63,13 @@ def gpu(session):
     """Tests marked `cuda` (run on a machine with an NVIDIA GPU)."""
     _install(session, ["./core[cuda]", "./datasets", "./vision", "./text", "./audio"])
     session.run("pytest", "tests", "-m", "cuda", *session.posargs)
+
+
+@nox.session
+def demo(session):
+    """The README's main job: train a small CNN on scikit-learn's digits, offline (args go to the script)."""
+    session.install("./core", "./datasets", "./vision", "scikit-learn")
+    session.run("python", "examples/train_digits.py", *session.posargs)
 
 
 @nox.session
