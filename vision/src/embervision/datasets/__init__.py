@@ -1,6 +1,5 @@
 """Datasets with torchvision's signatures and on-disk layouts; downloads go through emberdata's catalog."""
 
-from . import _catalog
 from .cifar import CIFAR10, CIFAR100
 from .digits import Digits, SKLearnDigits
 from .fakedata import FakeData
@@ -11,8 +10,6 @@ from .oxford_iiit_pet import OxfordIIITPet
 from .stl10 import STL10
 from .svhn import SVHN
 from .vision import StandardTransform, VisionDataset
-
-_catalog.register_missing()
 
 __all__ = [
     "CIFAR10",
