@@ -268,3 +268,9 @@ def test_gradient_from_a_hook_is_not_aliased():
     (x * 2).sum().backward()
     x.grad.add_(1)
     assert kept[0].tolist() == [2.0, 2.0]
+
+
+def test_gradient_argument_of_another_dtype_is_cast():
+    x = ember.tensor([1.0, 2.0], dtype=ember.float32, requires_grad=True)
+    (x + x).backward(ember.tensor([1.0, 1.0], dtype=ember.float64))
+    assert x.grad.dtype is ember.float32 and x.grad.tolist() == [2.0, 2.0]

@@ -41,6 +41,8 @@ def _make_grads(outputs, grad_outputs):
         elif g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {list(g.shape)} and output[{i}] "
                                f"has a shape of {list(out.shape)}.")
+        elif g._data.dtype != out._data.dtype:
+            g = g.to(out.dtype)  # the graph carries gradients in each output's dtype
         grads.append(g)
     return grads
 

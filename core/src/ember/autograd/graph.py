@@ -39,7 +39,7 @@ class Node:
         self.backward_fn = backward_fn
         self.next_edges = next_edges
         self.needs_input_grad = needs_input_grad
-        self.in_meta = in_meta  # (shape, dtype) per input that needs a gradient, else None
+        self.in_meta = in_meta  # (shape, dtype) per input whose gradient may need fitting, else None
         self._saved = saved
         self.data = data
         if n_out != 1:
@@ -313,9 +313,10 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     if g.__class__ is not Tensor and not isinstance(g, Tensor):
                         raise TypeError(f"{node.name()} returned a gradient of type {type(g).__name__}, not a Tensor")
                     m = meta[i]
-                    gd = g._data
-                    if gd.shape != m[0] or gd.dtype != m[1]:
-                        g = _fit_grad(g, m)
+                    if m is not None:  # None: the op promised the gradient already has the input's shape/dtype
+                        gd = g._data
+                        if gd.shape != m[0] or gd.dtype != m[1]:
+                            g = _fit_grad(g, m)
                 if e.__class__ is tuple:
                     nxt, idx = e
                     if g is not None:

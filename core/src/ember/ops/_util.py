@@ -58,20 +58,29 @@ def record(out, backward_fn, inputs, saved=(), data=None):
     return out
 
 
-def record2(out, backward_fn, a, b, saved=(), data=None):
-    """record() for two tensor inputs (either may be None), without the loop."""
+def record2(out, backward_fn, a, b, saved=(), data=None, same_meta=False):
+    """record() for two tensor inputs (either may be None), without the loop.
+
+    `same_meta`: both inputs have the output's shape and dtype, so their gradients never need fitting.
+    """
     if a is not None and a._requires_grad:
         fn = a._grad_fn
         ea = a if fn is None else (fn, a._out_idx)
-        d = a._data
-        ma = (d.shape, d.dtype)
+        if not same_meta:
+            d = a._data
+            ma = (d.shape, d.dtype)
+        else:
+            ma = None
     else:
         ea = ma = None
     if b is not None and b._requires_grad:
         fn = b._grad_fn
         eb = b if fn is None else (fn, b._out_idx)
-        d = b._data
-        mb = (d.shape, d.dtype)
+        if not same_meta:
+            d = b._data
+            mb = (d.shape, d.dtype)
+        else:
+            mb = None
     else:
         eb = mb = None
     # a Node built field by field: skipping Node.__init__'s call is measurable on every op

@@ -107,7 +107,7 @@ def add(input, other, *, alpha=1):
             out = _new(_T)
             out._data = r if r.__class__ is _nd else np.asarray(r)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
-                record2(out, AddBackward0, input, other, (), 1)
+                record2(out, AddBackward0, input, other, (), 1, ad.shape == bd.shape)
             return out
     a, b, ad, bd = _operands(input, other, "add")
     if alpha.__class__ is int and alpha == 1:
@@ -152,7 +152,7 @@ def sub(input, other, *, alpha=1):
             out = _new(_T)
             out._data = r if r.__class__ is _nd else np.asarray(r)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
-                record2(out, SubBackward0, input, other, (), 1)
+                record2(out, SubBackward0, input, other, (), 1, ad.shape == bd.shape)
             return out
     a, b, ad, bd = _operands(input, other, "sub")
     if _is_bool(input) or _is_bool(other):
@@ -219,7 +219,7 @@ def mul(input, other):
             out = _new(_T)
             out._data = r if r.__class__ is _nd else np.asarray(r)
             if grad_state.enabled and (input._requires_grad or other._requires_grad):
-                record2(out, MulBackward0, input, other, (input, other))
+                record2(out, MulBackward0, input, other, (input, other), None, ad.shape == bd.shape)
             return out
     a, b, ad, bd = _operands(input, other, "mul")
     out = wrap(ad * bd)

@@ -1,6 +1,7 @@
 """ember.nn.functional: the functional form of layers, activations and losses (torch.nn.functional)."""
 
 from ._activation import *  # noqa: F401,F403
+from ._attention import *  # noqa: F401,F403
 from ._conv import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403

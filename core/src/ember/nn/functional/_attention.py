@@ -58,17 +58,19 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     scale = 1.0 / math.sqrt(emb) if scale is None else float(scale)
     xp = xp_of(query._data)
 
-    # a bool mask and is_causal fold into one constant additive (0 / -inf) array; a float mask is an input
+    # a bool mask or is_causal becomes a constant additive (0 / -inf) array; a float mask is an input
     keep = None
     float_mask = None
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
     if is_causal:
         keep = xp.tril(xp.ones((seq_q, seq_k), dtype=bool))
     if attn_mask is not None:
         if not isinstance(attn_mask, Tensor):
             raise TypeError(f"scaled_dot_product_attention(): argument 'attn_mask' must be Tensor, not "
                             f"{type(attn_mask).__name__}")
-        if attn_mask.dtype == _dtype.bool:
-            keep = attn_mask._data if keep is None else attn_mask._data & keep
+        if attn_mask.dtype == _dtype.bool_:
+            keep = attn_mask._data
         elif attn_mask.is_floating_point():
             if attn_mask.dtype != query.dtype:
                 raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
@@ -185,7 +187,7 @@ def _canonical_mask(mask, mask_name: str, other_type, other_name: str, target_ty
     if mask is None:
         return None
     is_float = mask.is_floating_point()
-    if mask.dtype != _dtype.bool and not is_float:
+    if mask.dtype != _dtype.bool_ and not is_float:
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "

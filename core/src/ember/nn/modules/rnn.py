@@ -388,9 +388,9 @@ class RNNCellBase(Module):
 
     def _step(self, mode: str, input: Tensor, hx: Tensor, cx):
         """One step of the fused recurrence: (h', c' or None) for (B, in) input."""
-        _check_cell(input, hx, self.input_size, self.hidden_size, "hidden0" if cx is None else "hx[0]")
+        _check_cell(input, hx, self.input_size, self.hidden_size, "hidden0")
         if cx is not None:
-            _check_cell(input, cx, self.input_size, self.hidden_size, "hx[1]")
+            _check_cell(input, cx, self.input_size, self.hidden_size, "hidden1")
         gx = linear(input, self.weight_ih, self.bias_ih)  # (B, G*H)
         h, _, c = rnn_layer(mode, gx, hx, cx, self.weight_hh, self.bias_hh, None, [(0, input.shape[0])])
         return h, c
