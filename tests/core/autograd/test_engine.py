@@ -274,3 +274,13 @@ def test_gradient_argument_of_another_dtype_is_cast():
     x = ember.tensor([1.0, 2.0], dtype=ember.float32, requires_grad=True)
     (x + x).backward(ember.tensor([1.0, 1.0], dtype=ember.float64))
     assert x.grad.dtype is ember.float32 and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_leaf_reached_by_a_passed_through_gradient_and_another_path():
+    # add hands its incoming gradient on unchanged to the leaf and to the other branch: no aliasing allowed
+    a = leaf([1.0, 2.0])
+    e = leaf([3.0, 5.0])
+    g = ember.tensor([1.0, -2.0], dtype=ember.float64)
+    (a + 0.3 * (e - a)).backward(g)
+    np.testing.assert_allclose(a.grad.numpy(), [0.7, -1.4])
+    np.testing.assert_allclose(e.grad.numpy(), [0.3, -0.6])

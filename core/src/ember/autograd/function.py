@@ -131,6 +131,7 @@ class Function(metaclass=_FunctionMeta):
             return tuple(r if need else None for r, need in zip(result, ctx.needs_input_grad))
 
         backward_fn.__name__ = cls._backward_name
+        backward_fn = _UserBackward(backward_fn)  # user code may return tensors it keeps: never steal them
         edges, needs, meta = [], [], []
         for a, t in zip(args, is_tensor):
             if t and a._requires_grad:
@@ -152,6 +153,19 @@ class Function(metaclass=_FunctionMeta):
             o._requires_grad = True
             result[i] = o
         return result[0] if single else tuple(result)
+
+
+class _UserBackward:
+    """Wraps a custom Function's backward so the engine can tell it from a built-in op's."""
+
+    __slots__ = ("fn", "__name__")
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.__name__ = fn.__name__
+
+    def __call__(self, node, *grads):
+        return self.fn(node, *grads)
 
 
 def _dtype_of(np_dtype):

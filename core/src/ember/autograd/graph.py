@@ -330,10 +330,15 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
                     if deps[nxt] == 0:
                         ready.append(nxt)
                 elif g is not None:
+                    # the array may become the leaf's .grad without a copy only if this op made it just now:
+                    # a built-in op, not handed on unchanged (g is no incoming gradient), given to one edge only
+                    fresh = (node.backward_fn.__class__ is _function_type and not _is_one_of(g, out_grads)
+                             and _occurrences(g, in_grads) == 1)
                     if plain:
-                        _accumulate(e, g, create_graph, True)
+                        _accumulate(e, g, create_graph, fresh)
                     else:
-                        _deliver_leaf(e, g, accumulate, capture_leaf, captured, create_graph, inputs is not None, True)
+                        _deliver_leaf(e, g, accumulate, capture_leaf, captured, create_graph, inputs is not None,
+                                      fresh)
     finally:
         _grad_state.enabled = prev_mode
     if not accumulate:
@@ -343,6 +348,22 @@ def run_backward(roots, grads, retain_graph: bool, create_graph: bool, inputs=No
 
 _TENSOR = []
 _getrefcount = sys.getrefcount
+_function_type = type(lambda: None)
+
+
+def _is_one_of(x, items) -> bool:
+    for item in items:
+        if item is x:
+            return True
+    return False
+
+
+def _occurrences(x, items) -> int:
+    n = 0
+    for item in items:
+        if item is x:
+            n += 1
+    return n
 
 
 def _tensor_class():
