@@ -2,6 +2,7 @@
 
 from ._activation import *  # noqa: F401,F403
 from ._attention import *  # noqa: F401,F403
+from ._attention import _canonical_mask, _in_projection, _in_projection_packed, _none_or_dtype  # noqa: F401
 from ._conv import *  # noqa: F401,F403
 from ._distance import *  # noqa: F401,F403
 from ._dropout import *  # noqa: F401,F403

@@ -120,17 +120,19 @@ def _sdpa(q, k, v, float_mask, neg, drop, scale):
     out = wrap(pd @ vd)
     if grad_state.enabled and (q._requires_grad or k._requires_grad or v._requires_grad
                                or (float_mask is not None and float_mask._requires_grad)):
+        # the output is saved too: the backward's row sums come from it (see below)
         record(out, ScaledDotProductAttentionBackward0, (q, k, v, float_mask),
-               saved=(q, k, v) + ((float_mask,) if float_mask is not None else ()),
-               data=(p, drop, neg, scale))
+               saved=(q, k, v) + ((float_mask,) if float_mask is not None else ()) + (out,),
+               data=(p, pd, drop, neg, scale))
     return out
 
 
 def ScaledDotProductAttentionBackward0(ctx, g):
     saved = ctx.saved_tensors
     q, k, v = saved[:3]
-    float_mask = saved[3] if len(saved) > 3 else None
-    p, drop, neg, scale = ctx.data
+    float_mask = saved[3] if len(saved) > 4 else None
+    out = saved[-1]
+    p, pd, drop, neg, scale = ctx.data
     need_q, need_k, need_v, need_m = ctx.needs_input_grad
     if grad_state.enabled:  # create_graph: the same formulas with Tensor ops, from a recomputed softmax
         s = (q * scale).matmul(k.transpose(-1, -2))
@@ -151,13 +153,14 @@ def ScaledDotProductAttentionBackward0(ctx, g):
                 ds if need_m else None)
     gd = g._data
     qd, kd, vd = q._data, k._data, v._data
-    pd = p * drop if drop is not None else p
     gv = pd.swapaxes(-1, -2) @ gd if need_v else None  # (..., S, L) @ (..., L, Ev)
-    ds = gd @ vd.swapaxes(-1, -2)  # dL/d(dropped weights): (..., L, S)
+    ds = gd @ vd.swapaxes(-1, -2)  # dL/d(weights), dropout applied below: (..., L, S)
     if drop is not None:
         ds *= drop
+    # softmax backward p * (dp - sum_s dp p); that row sum equals sum_e g * out (FlashAttention's identity),
+    # a reduction over the small (L, Ev) output instead of the (L, S) scores
+    ds -= (gd * out._data).sum(-1, keepdims=True)
     ds *= p
-    ds -= p * ds.sum(-1, keepdims=True)  # softmax backward: p * (dp - sum(dp * p))
     sc = qd.dtype.type(scale)
     gq = wrap((ds @ kd) * sc) if need_q else None
     gk = wrap((ds.swapaxes(-1, -2) @ qd) * sc) if need_k else None

@@ -379,3 +379,7 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+# torch keeps MultiheadAttention in this module; ember defines it in attention.py
+from .attention import MultiheadAttention  # noqa: E402,F401
