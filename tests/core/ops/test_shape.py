@@ -332,3 +332,9 @@ def test_broadcast_helpers():
     assert a.shape == b.shape == (2, 3)
     assert E.broadcast_shapes((2, 1), (3,), (1, 1, 1)) == (1, 2, 3)
     assert E.atleast_3d(E.ones(3)).shape == (1, 3, 1)
+
+
+def test_tril_triu_keep_infinities_out_of_the_zeroed_part():
+    x = E.full((3, 3), float("-inf"))
+    assert E.isnan(x.triu(1)).sum().item() == 0 and x.triu(1)[1, 0].item() == 0.0
+    assert E.isnan(x.tril()).sum().item() == 0 and x.tril()[0, 2].item() == 0.0

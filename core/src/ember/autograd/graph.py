@@ -132,6 +132,8 @@ class _AccumulateGrad:
     def name(self):
         return "AccumulateGrad"
 
+    next_functions = ()
+
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
 

@@ -702,7 +702,7 @@ def tril(input, diagonal: int = 0):
     if d.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
     mask = _tri_mask(d, diagonal, lower=True)
-    out = wrap(d * mask if d.dtype != np.bool_ else d & mask)
+    out = wrap(_xp(d).where(mask, d, d.dtype.type(0)))  # not d * mask: inf * 0 is nan
     if grad_state.enabled and input._requires_grad:
         record1(out, TrilBackward0, input, data=diagonal)
     return out
@@ -717,7 +717,7 @@ def triu(input, diagonal: int = 0):
     if d.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     mask = _tri_mask(d, diagonal, lower=False)
-    out = wrap(d * mask if d.dtype != np.bool_ else d & mask)
+    out = wrap(_xp(d).where(mask, d, d.dtype.type(0)))  # not d * mask: inf * 0 is nan
     if grad_state.enabled and input._requires_grad:
         record1(out, TriuBackward0, input, data=diagonal)
     return out
