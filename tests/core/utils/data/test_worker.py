@@ -319,3 +319,19 @@ def test_worker_exiting_on_its_own_is_reported():
 
     with pytest.raises(RuntimeError, match=r"DataLoader worker 0 \(pid \d+\) exited unexpectedly with exit code 3"):
         list(DataLoader(Exits(2), num_workers=1))
+
+
+def test_workers_run_blas_on_one_thread():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    class BlasThreads(Dataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            infos = threadpoolctl.threadpool_info()
+            return max((info["num_threads"] for info in infos if info["user_api"] == "blas"), default=1)
+
+    loader = DataLoader(BlasThreads(), batch_size=None, num_workers=1)
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):  # the parent may use two; workers one
+        assert [int(n) for n in loader] == [1, 1]

@@ -127,6 +127,16 @@ def _generate_state(base_seed: int, worker_id: int) -> list[int]:
     return state
 
 
+def _limit_threads() -> None:
+    """One BLAS/OpenMP thread per worker, as torch's workers set_num_threads(1): N workers times M BLAS
+    threads on M cores would only fight over them. threadpoolctl finds the BLAS NumPy actually loaded."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=1)
+
+
 def _seed_worker(base_seed: int, worker_id: int) -> int:
     """Seed Python's random, ember's RNG (base_seed + worker_id, as torch) and NumPy's global RNG."""
     from ... import random as ember_random
@@ -159,6 +169,7 @@ def worker_loop(dataset_kind, dataset, index_queue, result_conn, done_event, aut
     global _worker_info
     # Ctrl-C reaches the whole process group; the main process shuts the workers down itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _limit_threads()
     seed = _seed_worker(base_seed, worker_id)
     _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
     writer = _shm.Writer(f"{shm_tag}{worker_id:x}.") if _shm.AVAILABLE else None
