@@ -29,25 +29,17 @@ class Adadelta(Optimizer):
                     "capturable": capturable, "foreach": foreach, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_group(self, group):
-        params, states = [], []
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_state()
-                state["square_avg"] = zeros_state(p)
-                state["acc_delta"] = zeros_state(p)
-            params.append(p)
-            states.append(state)
-        return params, states
+    def _init_state(self, state, p, group):
+        """The state a parameter starts with, at its first step."""
+        state["step"] = step_state()
+        state["square_avg"] = zeros_state(p)
+        state["acc_delta"] = zeros_state(p)
 
     def step(self, closure=None):
         """One Adadelta update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params, states = self._init_group(group)
+            params, states = self._params_and_states(group)
             adadelta(params, [p.grad for p in params], [s["square_avg"] for s in states],
                      [s["acc_delta"] for s in states], [s["step"] for s in states], lr=_hyper(group["lr"]),
                      rho=_hyper(group["rho"]), eps=_hyper(group["eps"]), weight_decay=_hyper(group["weight_decay"]),

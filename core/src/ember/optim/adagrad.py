@@ -38,18 +38,10 @@ class Adagrad(Optimizer):
                 state["step"] = step_state()
                 state["sum"] = full_state(p, initial_accumulator_value)
 
-    def _init_group(self, group):
-        params, states = [], []
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:  # a parameter added by add_param_group after construction
-                state["step"] = step_state()
-                state["sum"] = full_state(p, self.defaults["initial_accumulator_value"])
-            params.append(p)
-            states.append(state)
-        return params, states
+    def _init_state(self, state, p, group):
+        """Only for a parameter added by add_param_group after construction (the rest start in __init__)."""
+        state["step"] = step_state()
+        state["sum"] = full_state(p, self.defaults["initial_accumulator_value"])
 
     def share_memory(self) -> None:
         """Nothing to do: ember's CPU tensors live in ordinary process memory."""
@@ -58,7 +50,7 @@ class Adagrad(Optimizer):
         """One Adagrad update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params, states = self._init_group(group)
+            params, states = self._params_and_states(group)
             adagrad(params, [p.grad for p in params], [s["sum"] for s in states], [s["step"] for s in states],
                     lr=_hyper(group["lr"]), weight_decay=_hyper(group["weight_decay"]),
                     lr_decay=_hyper(group["lr_decay"]), eps=_hyper(group["eps"]), maximize=group["maximize"],

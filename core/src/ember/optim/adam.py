@@ -41,27 +41,19 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         check_fused_foreach(fused, foreach)
 
-    def _init_group(self, group):
-        params, states = [], []
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_state()
-                state["exp_avg"] = zeros_state(p)
-                state["exp_avg_sq"] = zeros_state(p)
-                if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = zeros_state(p)
-            params.append(p)
-            states.append(state)
-        return params, states
+    def _init_state(self, state, p, group):
+        """The state a parameter starts with, at its first step."""
+        state["step"] = step_state()
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros_state(p)
 
     def step(self, closure=None):
         """One Adam update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params, states = self._init_group(group)
+            params, states = self._params_and_states(group)
             amsgrad = group["amsgrad"]
             beta1, beta2 = group["betas"]
             adam(params, [p.grad for p in params], [s["exp_avg"] for s in states],

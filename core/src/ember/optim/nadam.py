@@ -35,26 +35,18 @@ class NAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_group(self, group):
-        params, states = [], []
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_state()
-                state["mu_product"] = _scalar_tensor(1.0)
-                state["exp_avg"] = zeros_state(p)
-                state["exp_avg_sq"] = zeros_state(p)
-            params.append(p)
-            states.append(state)
-        return params, states
+    def _init_state(self, state, p, group):
+        """The state a parameter starts with, at its first step."""
+        state["step"] = step_state()
+        state["mu_product"] = _scalar_tensor(1.0)
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
 
     def step(self, closure=None):
         """One NAdam update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params, states = self._init_group(group)
+            params, states = self._params_and_states(group)
             beta1, beta2 = group["betas"]
             nadam(params, [p.grad for p in params], [s["exp_avg"] for s in states],
                   [s["exp_avg_sq"] for s in states], [s["mu_product"] for s in states], [s["step"] for s in states],

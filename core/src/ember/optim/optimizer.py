@@ -292,6 +292,22 @@ class Optimizer:
         """Update the parameters once; `closure` re-evaluates the model and returns the loss."""
         raise NotImplementedError
 
+    def _params_and_states(self, group):
+        """(the group's parameters that have a gradient, their state dicts), creating state on first use."""
+        params, states = [], []
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            state = self.state[p]
+            if len(state) == 0:
+                self._init_state(state, p, group)
+            params.append(p)
+            states.append(state)
+        return params, states
+
+    def _init_state(self, state, p, group):
+        """Fill a parameter's state at its first step (each algorithm says what it keeps)."""
+
     @staticmethod
     def _run_closure(closure):
         if closure is None:

@@ -30,25 +30,17 @@ class RAdam(Optimizer):
                     "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_group(self, group):
-        params, states = [], []
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_state()
-                state["exp_avg"] = zeros_state(p)
-                state["exp_avg_sq"] = zeros_state(p)
-            params.append(p)
-            states.append(state)
-        return params, states
+    def _init_state(self, state, p, group):
+        """The state a parameter starts with, at its first step."""
+        state["step"] = step_state()
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
 
     def step(self, closure=None):
         """One RAdam update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params, states = self._init_group(group)
+            params, states = self._params_and_states(group)
             beta1, beta2 = group["betas"]
             radam(params, [p.grad for p in params], [s["exp_avg"] for s in states],
                   [s["exp_avg_sq"] for s in states], [s["step"] for s in states], beta1=_hyper(beta1),

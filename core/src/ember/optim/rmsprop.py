@@ -31,28 +31,20 @@ class RMSprop(Optimizer):
                     "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def _init_group(self, group):
-        params, states = [], []
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            state = self.state[p]
-            if len(state) == 0:
-                state["step"] = step_state()
-                state["square_avg"] = zeros_state(p)
-                if group["momentum"] > 0:
-                    state["momentum_buffer"] = zeros_state(p)
-                if group["centered"]:
-                    state["grad_avg"] = zeros_state(p)
-            params.append(p)
-            states.append(state)
-        return params, states
+    def _init_state(self, state, p, group):
+        """The state a parameter starts with, at its first step."""
+        state["step"] = step_state()
+        state["square_avg"] = zeros_state(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros_state(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros_state(p)
 
     def step(self, closure=None):
         """One RMSprop update of every parameter that has a gradient."""
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            params, states = self._init_group(group)
+            params, states = self._params_and_states(group)
             momentum, centered = _hyper(group["momentum"]), group["centered"]
             rmsprop(params, [p.grad for p in params], [s["square_avg"] for s in states],
                     [s["grad_avg"] for s in states] if centered else [],
