@@ -75,6 +75,8 @@ def demo(session):
 @nox.session
 def bench(session):
     """Side-by-side benchmarks; torch is compared where it is installed."""
-    session.install("./core", "./datasets", "./vision")
+    session.install("./core", "./datasets", "./vision", "pillow")
     session.install("torch==2.13.0")
-    session.run("python", "benchmarks/op_overhead.py", env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
+    env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    for script in ("op_overhead", "models", "optim", "serialization", "dataloader"):
+        session.run("python", f"benchmarks/{script}.py", env=env)
