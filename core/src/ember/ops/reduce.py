@@ -156,6 +156,11 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None):
 
 def MeanBackward0(ctx, g):
     shape, axes, keepdim, n = ctx.data
+    gd = g._data
+    if n and not grad_state.enabled and gd.__class__ is np.ndarray and gd.size == 1 and math.prod(shape) <= 4096:
+        out = np.empty(shape, dtype=gd.dtype)  # loss.mean().backward(): one fill, no divide-then-expand
+        out.fill(gd.reshape(()) / gd.dtype.type(n))
+        return wrap(out)
     return expand_back(g / n if n else g, shape, axes, keepdim)
 
 
