@@ -21,6 +21,8 @@ DATA = CASES.utils_inputs()
 
 @pytest.mark.parametrize("name,fn,args,kwargs", CASES.utils_cases(), ids=[c[0] for c in CASES.utils_cases()])
 def test_matches_torchvision(name, fn, args, kwargs):
+    kwargs = {k: ember.from_numpy(DATA[v[3:]].copy()) if isinstance(v, str) and v.startswith("AR:") else v
+              for k, v in kwargs.items()}
     out = getattr(U, fn)(*[ember.from_numpy(DATA[a].copy()) for a in args], **kwargs).numpy()
     ref = REF[name]
     assert out.shape == ref.shape and out.dtype == ref.dtype
@@ -68,4 +70,56 @@ def test_make_grid_errors_and_empty():
 ])
 def test_draw_errors(call, exc, match):
     with pytest.raises(exc, match=match):
+        call()
+
+
+def test_fixture_covers_every_case():
+    names = {c[0] for c in CASES.utils_cases()} | {"save_default", "save_nrow"}
+    assert set(REF.files) == names
+
+
+def test_flow_to_image_colour_wheel():
+    flow = np.zeros((2, 3, 4), dtype=np.float32)
+    flow[0, 0, 0] = 5.0  # the largest flow: full saturation
+    flow[:, 1, 1] = [-1.0, 0.5]
+    img = U.flow_to_image(ember.from_numpy(flow)).numpy()
+    assert img.dtype == np.uint8 and img.shape == (3, 3, 4)
+    np.testing.assert_array_equal(img[:, 2, 3], [255, 255, 255])  # no motion is white
+    # +x motion: atan2(-0.0, -5) = -pi, the first wheel entry, red
+    np.testing.assert_array_equal(img[:, 0, 0], [255, 0, 0])
+    wheel = U._make_colorwheel()
+    assert wheel.shape == (55, 3) and wheel.dtype == np.float32
+    np.testing.assert_array_equal(wheel[[0, 15, 21, 25, 36, 49]], [[255, 0, 0], [255, 255, 0], [0, 255, 0],
+                                                                     [0, 255, 255], [0, 0, 255], [255, 0, 255]])
+
+
+def test_flow_to_image_errors():
+    with pytest.raises(ValueError, match="dtype torch.float"):
+        U.flow_to_image(ember.zeros(2, 4, 4, dtype=ember.float64))
+    with pytest.raises(ValueError, match=r"\(2, H, W\) or \(N, 2, H, W\)"):
+        U.flow_to_image(ember.zeros(3, 4, 4))
+
+
+def test_draw_keypoints_visibility_shapes_and_no_change_when_hidden():
+    img = ember.from_numpy(DATA["img_u8"].copy())
+    kpts = ember.from_numpy(DATA["keypoints"].copy())
+    hidden = ember.zeros(2, 4, 1, dtype=ember.bool)  # (N, K, 1) is accepted too
+    np.testing.assert_array_equal(U.draw_keypoints(img, kpts, [(0, 1)], visibility=hidden).numpy(), img.numpy())
+    out = U.draw_keypoints(img, kpts, colors="red", radius=1)
+    x, y = DATA["keypoints"][0, 1].astype(np.int64)  # coordinates are truncated, as .to(torch.int64)
+    np.testing.assert_array_equal(out.numpy()[:, y, x], [255, 0, 0])
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: U.draw_keypoints(ember.zeros(1, 4, 4, dtype=ember.uint8), ember.zeros(1, 2, 2)), "RGB"),
+    (lambda: U.draw_keypoints(ember.zeros(3, 4, 4, dtype=ember.int32), ember.zeros(1, 2, 2)), "dtype"),
+    (lambda: U.draw_keypoints(ember.zeros(2, 3, 4, 4, dtype=ember.uint8), ember.zeros(1, 2, 2)), "batches"),
+    (lambda: U.draw_keypoints(ember.zeros(3, 4, 4, dtype=ember.uint8), ember.zeros(2, 2)), "num_instances, K, 2"),
+    (lambda: U.draw_keypoints(ember.zeros(3, 4, 4, dtype=ember.uint8), ember.zeros(1, 2, 2),
+                              visibility=ember.ones(1, 3, dtype=ember.bool)), "same dimensionality"),
+    (lambda: U.draw_keypoints(ember.zeros(3, 4, 4, dtype=ember.uint8), ember.zeros(1, 2, 2),
+                              visibility=ember.ones(2, dtype=ember.bool)), "ndim=1"),
+])
+def test_draw_keypoints_errors(call, match):
+    with pytest.raises(ValueError, match=match):
         call()

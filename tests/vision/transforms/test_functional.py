@@ -31,6 +31,8 @@ def convert(v):
         return F.InterpolationMode(v[3:])
     if isinstance(v, str) and v.startswith("DT:"):
         return getattr(ember, v[3:])
+    if isinstance(v, str) and v.startswith("AR:"):
+        return ember.from_numpy(CASES.arrays()[v[3:]].copy())
     return v
 
 

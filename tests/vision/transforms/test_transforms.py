@@ -34,6 +34,7 @@ RANDOM_TRANSFORMS = [
     T.RandomRotation(40, interpolation=T.InterpolationMode.BILINEAR, fill=7),
     T.RandomAffine(20, translate=(0.2, 0.1), scale=(0.7, 1.3), shear=(-10, 10, -5, 5)),
     T.RandomPerspective(0.6, p=0.7),
+    T.ElasticTransform(alpha=30.0, sigma=3.0, fill=5),
     T.ColorJitter(0.5, 0.5, 0.5, 0.2),
     T.RandomGrayscale(0.5),
     T.GaussianBlur(5, (0.2, 3.0)),
@@ -312,6 +313,10 @@ def test_linear_transformation_whitening():
         (lambda: T.RandomChoice([T.RandomInvert()], p=[0.5, 0.5]), ValueError, "Length of p"),
         (lambda: T.Pad(1, padding_mode="wrap"), ValueError, "Padding mode"),
         (lambda: T.AugMix(severity=11), ValueError, "severity"),
+        (lambda: T.ElasticTransform(alpha=50), TypeError, "alpha should be float"),  # torchvision's v1 refuses ints
+        (lambda: T.ElasticTransform(sigma=(1.0, 2.0, 3.0)), ValueError, "length should be 2"),
+        (lambda: T.ElasticTransform(sigma=(1.0, 2)), TypeError, "sequence of floats"),
+        (lambda: T.ElasticTransform(fill="white"), TypeError, "fill should be"),
     ],
 )
 def test_argument_errors(make, exc, match):
@@ -356,3 +361,61 @@ def test_pil_image_modes():
         img = Image.new(mode, (10, 8))
         assert F.get_dimensions(img) == [len(mode), 8, 10]
         assert T.RandomResizedCrop(5)(img).size == (5, 5)
+
+
+# ------------------------------------------------------------------------------------------ elastic
+
+
+def test_elastic_displacement_ranges_and_scaling():
+    ember.manual_seed(0)
+    d = T.ElasticTransform.get_params([40.0, 10.0], [0.0, 0.0], [20, 50]).numpy()
+    assert d.shape == (1, 20, 50, 2) and d.dtype == np.float32
+    # without smoothing: uniform [-1, 1) noise scaled to alpha / width (x) and alpha / height (y)
+    for axis, bound in ((0, 40.0 / 50), (1, 10.0 / 20)):
+        v = d[..., axis]
+        assert -bound <= v.min() < -0.9 * bound and 0.9 * bound < v.max() < bound
+    ember.manual_seed(0)
+    smooth = T.ElasticTransform.get_params([40.0, 10.0], [3.0, 3.0], [20, 50]).numpy()
+    # a Gaussian average of [-1, 1) noise stays inside the bound and varies less between neighbours
+    assert np.abs(smooth[..., 0]).max() <= 40.0 / 50
+    assert np.abs(np.diff(smooth[..., 0], axis=2)).mean() < 0.25 * np.abs(np.diff(d[..., 0], axis=2)).mean()
+
+
+def test_elastic_class_equals_functional_with_drawn_displacement():
+    img = u8_image(24, 30)
+    t = T.ElasticTransform(alpha=25.0, sigma=4.0, interpolation=T.InterpolationMode.NEAREST, fill=9)
+    ember.manual_seed(3)
+    out = t(img)
+    ember.manual_seed(3)
+    d = T.ElasticTransform.get_params([25.0, 25.0], [4.0, 4.0], [24, 30])
+    np.testing.assert_array_equal(out.numpy(), F.elastic_transform(img, d, T.InterpolationMode.NEAREST, [9.0]).numpy())
+    assert repr(t).startswith("ElasticTransform(alpha=[25.0, 25.0], sigma=[4.0, 4.0]")
+
+
+def test_elastic_zero_displacement_is_identity():
+    img = u8_image(9, 13)
+    zero = ember.zeros(1, 9, 13, 2)
+    for mode in (T.InterpolationMode.NEAREST, T.InterpolationMode.BILINEAR):
+        np.testing.assert_array_equal(F.elastic_transform(img, zero, mode).numpy(), img.numpy())
+
+
+def test_elastic_constant_displacement_shifts_like_numpy():
+    # a displacement of 2k / W (normalized units) samples k pixels to the right: out[..., j] = img[..., j + k]
+    img = u8_image(8, 12)
+    k = 3
+    d = ember.zeros(1, 8, 12, 2)
+    d[..., 0] = 2.0 * k / 12
+    out = F.elastic_transform(img, d, T.InterpolationMode.NEAREST, fill=[200.0]).numpy()
+    ref = np.full_like(img.numpy(), 200)
+    ref[..., : 12 - k] = img.numpy()[..., k:]
+    np.testing.assert_array_equal(out, ref)
+    pil = F.elastic_transform(F.to_pil_image(img), d, T.InterpolationMode.NEAREST, fill=[200.0])
+    np.testing.assert_array_equal(np.asarray(pil).transpose(2, 0, 1), ref)
+
+
+def test_elastic_transform_errors():
+    img = u8_image(8, 12)
+    with pytest.raises(TypeError, match="displacement should be a Tensor"):
+        F.elastic_transform(img, np.zeros((1, 8, 12, 2)))
+    with pytest.raises(ValueError, match=r"displacement shape should be \(1, 8, 12, 2\)"):
+        F.elastic_transform(img, ember.zeros(1, 12, 8, 2))

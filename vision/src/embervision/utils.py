@@ -1,5 +1,5 @@
 """Image utilities with torchvision.utils' names: make_grid, save_image, draw_bounding_boxes,
-draw_segmentation_masks."""
+draw_segmentation_masks, draw_keypoints and flow_to_image."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import ember
 
 from ._backend import Tensor, array_of, to_numpy, wrap, xp_of_array
 
-__all__ = ["draw_bounding_boxes", "draw_segmentation_masks", "make_grid", "save_image"]
+__all__ = ["draw_bounding_boxes", "draw_keypoints", "draw_segmentation_masks", "flow_to_image", "make_grid",
+           "save_image"]
 
 
 def make_grid(tensor: Tensor | list[Tensor], nrow: int = 8, padding: int = 2, normalize: bool = False,
@@ -224,3 +225,122 @@ def draw_segmentation_masks(image: Tensor, masks: Tensor, alpha: float = 0.8, co
     ft = original if original.kind == "f" else np.dtype(np.float32)
     out = img.astype(ft) * ft.type(1 - alpha) + to_draw.astype(ft) * ft.type(alpha)
     return wrap(out.astype(original))
+
+
+def draw_keypoints(image: Tensor, keypoints: Tensor, connectivity: list[tuple[int, int]] | None = None, colors=None,
+                   radius: int = 2, width: int = 3, visibility: Tensor | None = None) -> Tensor:
+    """Draw (num_instances, K, 2) [x, y] ``keypoints`` as discs of ``radius`` on an RGB (3, H, W) uint8 or float
+    image, joined by lines of ``width`` for each (i, j) pair of ``connectivity``; keypoints whose ``visibility``
+    (num_instances, K) is False are skipped, with their lines."""
+    if not isinstance(image, Tensor):
+        raise TypeError(f"The image must be a tensor, got {type(image)}")
+    if not (image.dtype == ember.uint8 or image.is_floating_point()):
+        raise ValueError(f"The image dtype must be uint8 or float, got {image.dtype}")
+    if image.dim() != 3:
+        raise ValueError("Pass individual images, not batches")
+    if image.size(0) != 3:
+        raise ValueError("Pass an RGB image. Other Image formats are not supported")
+    if keypoints.ndim != 3:
+        raise ValueError("keypoints must be of shape (num_instances, K, 2)")
+    kpts = to_numpy(keypoints.detach()) if isinstance(keypoints, Tensor) else np.asarray(keypoints)
+    if visibility is None:
+        vis = np.ones(kpts.shape[:-1], dtype=bool)
+    else:
+        vis = to_numpy(visibility.detach()) if isinstance(visibility, Tensor) else np.asarray(visibility)
+    if vis.ndim == 3:  # (num_instances, K, 1), e.g. from pred.split([2, 1], dim=-1)
+        vis = vis.squeeze(-1)
+    if vis.ndim != 2:
+        raise ValueError(f"visibility must be of shape (num_instances, K). Got ndim={vis.ndim}")
+    if vis.shape != kpts.shape[:-1]:
+        raise ValueError("keypoints and visibility must have the same dimensionality for num_instances and K. "
+                         f"Got visibility.shape={tuple(vis.shape)} and keypoints.shape={tuple(kpts.shape)}")
+    original_dtype = image.dtype
+    hwc, is_float = _to_uint8_hwc(image)
+    img_to_draw = Image.fromarray(hwc)
+    draw = ImageDraw.Draw(img_to_draw)
+    # .to(torch.int64) truncates toward zero
+    img_kpts = kpts.astype(np.int64).tolist()
+    img_vis = vis.astype(bool).tolist()
+    for kpt_inst, vis_inst in zip(img_kpts, img_vis):
+        for (x, y), kp_vis in zip(kpt_inst, vis_inst):
+            if kp_vis:
+                draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=colors, outline=None, width=0)
+        for start, end in connectivity or ():
+            if not (vis_inst[start] and vis_inst[end]):
+                continue
+            draw.line((tuple(kpt_inst[start]), tuple(kpt_inst[end])), width=width)
+    out = np.ascontiguousarray(np.asarray(img_to_draw).transpose(2, 0, 1))
+    if is_float:
+        out = out.astype(original_dtype.np) / original_dtype.np.type(255)
+    return wrap(out).to(image.device)
+
+
+def _make_colorwheel() -> np.ndarray:
+    """The (55, 3) float32 colour wheel of Baker et al., "A Database and Evaluation Methodology for Optical Flow"
+    (ICCV 2007): red-yellow-green-cyan-blue-magenta segments of 15, 6, 4, 11, 13 and 6 hues."""
+    ry, yg, gc, cb, bm, mr = 15, 6, 4, 11, 13, 6
+    wheel = np.zeros((ry + yg + gc + cb + bm + mr, 3), dtype=np.float32)
+
+    def ramp(n):  # floor(255 * i / n): the integer 255 * i divided in float32, as torch computes it
+        return np.floor((255 * np.arange(n)).astype(np.float32) / np.float32(n))
+
+    col = 0
+    wheel[col : col + ry, 0] = 255
+    wheel[col : col + ry, 1] = ramp(ry)
+    col += ry
+    wheel[col : col + yg, 0] = 255 - ramp(yg)
+    wheel[col : col + yg, 1] = 255
+    col += yg
+    wheel[col : col + gc, 1] = 255
+    wheel[col : col + gc, 2] = ramp(gc)
+    col += gc
+    wheel[col : col + cb, 1] = 255 - ramp(cb)
+    wheel[col : col + cb, 2] = 255
+    col += cb
+    wheel[col : col + bm, 2] = 255
+    wheel[col : col + bm, 0] = ramp(bm)
+    col += bm
+    wheel[col : col + mr, 2] = 255 - ramp(mr)
+    wheel[col : col + mr, 0] = 255
+    return wheel
+
+
+def _normalized_flow_to_image(flow):
+    """(N, 2, H, W) flow with norms <= 1 -> (N, 3, H, W) uint8: hue from the direction, saturation from the norm."""
+    xp = xp_of_array(flow)
+    wheel = xp.asarray(_make_colorwheel())
+    num_cols = wheel.shape[0]
+    f32 = np.float32
+    norm = xp.sqrt((flow**2).sum(axis=1))
+    a = xp.arctan2(-flow[:, 1], -flow[:, 0]) / f32(np.pi)
+    fk = (a + f32(1)) / f32(2) * f32(num_cols - 1)
+    k0 = xp.floor(fk).astype(np.int64)
+    k1 = k0 + 1
+    k1[k1 == num_cols] = 0
+    f = fk - k0.astype(np.float32)
+    channels = []
+    for c in range(wheel.shape[1]):
+        col0 = wheel[:, c][k0] / f32(255)
+        col1 = wheel[:, c][k1] / f32(255)
+        col = (f32(1) - f) * col0 + f * col1
+        col = f32(1) - norm * (f32(1) - col)
+        channels.append(xp.floor(f32(255) * col).astype(np.uint8))
+    return xp.stack(channels, axis=1)
+
+
+def flow_to_image(flow: Tensor) -> Tensor:
+    """Optical flow (2, H, W) or (N, 2, H, W) float32 -> uint8 RGB (3, H, W) / (N, 3, H, W) on torchvision's colour
+    wheel: the hue gives the direction, the saturation the magnitude relative to the largest in the input."""
+    if flow.dtype != ember.float32:
+        raise ValueError(f"Flow should be of dtype torch.float, got {flow.dtype}.")
+    orig_shape = tuple(flow.shape)
+    a = array_of(flow.detach())
+    if a.ndim == 3:
+        a = a[None]
+    if a.ndim != 4 or a.shape[1] != 2:
+        raise ValueError(f"Input flow should have shape (2, H, W) or (N, 2, H, W), got {orig_shape}.")
+    xp = xp_of_array(a)
+    max_norm = xp.sqrt((a**2).sum(axis=1)).max()
+    normalized = a / (max_norm + np.finfo(np.float32).eps)
+    img = _normalized_flow_to_image(normalized)
+    return wrap(img[0] if len(orig_shape) == 3 else img)

@@ -1,6 +1,7 @@
 """v2 transform classes: samples of any structure, images/masks/boxes moved together, labels untouched,
 seeded reproducibility, conversions, MixUp/CutMix."""
 
+import io
 import pickle
 
 import numpy as np
@@ -40,6 +41,8 @@ GEOMETRIC = [
     T.RandomZoomOut(p=1.0),
     T.RandomRotation((90, 90), expand=True),
     T.RandomAffine(0, translate=(0.1, 0.1)),
+    T.ScaleJitter((40, 30), scale_range=(0.5, 1.5)),
+    T.RandomIoUCrop(),
 ]
 
 
@@ -65,10 +68,11 @@ def test_colour_transforms_leave_masks_and_boxes():
     assert not np.array_equal(out["image"].numpy(), s["image"].numpy())
 
 
-@pytest.mark.parametrize("transform", GEOMETRIC + [
+@pytest.mark.parametrize("transform", [t for t in GEOMETRIC if not isinstance(t, T.RandomIoUCrop)] + [
     T.ColorJitter(0.5, 0.5, 0.5, 0.2), T.RandomPhotometricDistort(p=1.0), T.RandomPerspective(p=1.0),
     T.GaussianBlur(3), T.RandomChannelPermutation(), T.RandomGrayscale(0.5), T.AutoAugment(), T.RandAugment(),
     T.TrivialAugmentWide(), T.AugMix(), T.RandomShortestSize([16, 24], 60), T.RandomResize(10, 30),
+    T.ElasticTransform(alpha=20.0, sigma=3.0), T.ScaleJitter((30, 40)), T.JPEG((20, 80)),
 ], ids=lambda t: type(t).__name__)
 def test_seed_reproduces(transform):
     img = sample()["image"]
@@ -192,3 +196,177 @@ def test_tv_tensors_pickle_and_repr():
 def test_v2_resize_bad_size():
     with pytest.raises(ValueError, match="size can be an integer"):
         T.Resize(2.5)
+
+
+# ------------------------------------------------------------------------------------------ elastic
+
+
+def test_elastic_moves_mask_exactly_like_image_and_boxes_approximately():
+    s = sample(40, 50)
+    mask = s["mask"].as_subclass(ember.Tensor)
+    # channel 0 of the image is the mask scaled to 255: nearest resampling must keep them equal
+    s["image"] = tv.Image(ember.stack([mask * 255, mask * 100, mask * 50]).to(ember.uint8))
+    t = T.ElasticTransform(alpha=15.0, sigma=4.0, interpolation=T.InterpolationMode.NEAREST)
+    for seed in range(5):
+        ember.manual_seed(seed)
+        out = t(s)
+        assert isinstance(out["mask"], tv.Mask) and isinstance(out["boxes"], tv.BoundingBoxes)
+        m = out["mask"].numpy()
+        np.testing.assert_array_equal(out["image"].numpy()[0], m * 255)
+        assert not np.array_equal(m, s["mask"].numpy())
+        # boxes move by the approximate inverse (identity - displacement) read at their corners
+        np.testing.assert_allclose(out["boxes"].tolist()[0], mask_box(out), atol=2.5)
+        assert out["labels"].tolist() == [3]
+
+
+def test_elastic_functional_dispatch_and_errors():
+    img = sample()["image"]
+    zero = ember.zeros(1, 30, 40, 2)
+    np.testing.assert_array_equal(F.elastic(img, zero).numpy(), img.numpy())
+    assert isinstance(F.elastic(img, zero), tv.Image) and F.elastic_transform is F.elastic
+    pil = F.to_pil_image(img)
+    np.testing.assert_array_equal(np.asarray(F.elastic(pil, zero)), np.asarray(pil))
+    boxes = sample()["boxes"]
+    assert F.elastic(boxes, zero).tolist() == boxes.tolist()
+    with pytest.raises(ValueError, match="displacement shape"):
+        F.elastic(img, ember.zeros(1, 40, 30, 2))
+    with pytest.raises(ValueError, match="displacement shape"):
+        F.elastic(boxes, ember.zeros(1, 40, 30, 2))
+    with pytest.raises(TypeError, match="displacement should be a Tensor"):
+        F.elastic(img, np.zeros((1, 30, 40, 2)))
+    with pytest.raises(ValueError, match="sequence of numbers"):
+        T.ElasticTransform(alpha=("a", 1.0))
+
+
+# ------------------------------------------------------------------------------------------ RandomIoUCrop
+
+
+def iou_sample():
+    h, w = 60, 80
+    img = tv.Image(ember.zeros(3, h, w, dtype=ember.uint8))
+    boxes = tv.BoundingBoxes([[5, 5, 25, 20], [30, 10, 70, 50], [60, 40, 78, 58], [2, 45, 12, 58]], format="XYXY",
+                             canvas_size=(h, w))
+    return {"image": img, "boxes": boxes, "labels": ember.tensor([1, 2, 3, 4])}
+
+
+def test_random_iou_crop_follows_torchvision_rules():
+    s = iou_sample()
+    b = np.array(s["boxes"].tolist(), dtype=np.float64)
+    cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+    t = T.RandomIoUCrop(min_scale=0.4, max_scale=0.9, sampler_options=[0.5])
+    ember.manual_seed(0)
+    for _ in range(30):
+        params = t.make_params([s["image"], s["boxes"]])
+        top, left, h, w = params["top"], params["left"], params["height"], params["width"]
+        assert 0.4 * 60 - 1 <= h <= 0.9 * 60 and 0.4 * 80 - 1 <= w <= 0.9 * 80
+        assert 0.5 <= w / h <= 2.0 and 0 <= top <= 60 - h and 0 <= left <= 80 - w
+        within = (left < cx) & (cx < left + w) & (top < cy) & (cy < top + h)
+        np.testing.assert_array_equal(params["is_within_crop_area"], within)
+        # at least one box whose centre is inside overlaps the crop by the sampled IoU
+        lt = np.maximum(b[within, :2], [left, top])
+        rb = np.minimum(b[within, 2:], [left + w, top + h])
+        inter = np.prod((rb - lt).clip(0), axis=1)
+        union = np.prod(b[within, 2:] - b[within, :2], axis=1) + w * h - inter
+        assert (inter / union).max() >= 0.5
+        out = t.transform(s["boxes"], params)
+        kept = F.crop(s["boxes"], top, left, h, w).tolist()
+        for i, row in enumerate(out.tolist()):
+            assert row == (kept[i] if within[i] else [0, 0, 0, 0])
+        assert out.canvas_size == (h, w)
+
+
+def test_random_iou_crop_then_sanitize_drops_boxes_and_labels():
+    s = iou_sample()
+    crop = T.RandomIoUCrop(sampler_options=[0.3])
+    pipeline = T.Compose([crop, T.SanitizeBoundingBoxes()])
+    sizes, dropped = set(), 0
+    for seed in range(12):
+        ember.manual_seed(seed)
+        cropped = crop(s)
+        ember.manual_seed(seed)
+        out = pipeline(s)
+        h, w = out["image"].shape[-2:]
+        sizes.add((h, w))
+        assert tuple(cropped["image"].shape[-2:]) == (h, w) and out["boxes"].canvas_size == (h, w)
+        rows = np.array(cropped["boxes"].tolist())
+        # marked boxes are all zero; SanitizeBoundingBoxes drops them (and any clipped below 1 pixel)
+        keep = (rows[:, 2] - rows[:, 0] >= 1) & (rows[:, 3] - rows[:, 1] >= 1)
+        dropped += int((~keep).sum())
+        assert out["boxes"].tolist() == rows[keep].tolist()
+        assert out["labels"].tolist() == np.array([1, 2, 3, 4])[keep].tolist()
+    assert len(sizes) > 1 and dropped > 0
+
+
+def test_random_iou_crop_seed_reproduces():
+    outs = []
+    for seed in (2, 2):
+        ember.manual_seed(seed)
+        out = T.RandomIoUCrop()(iou_sample())
+        outs.append((tuple(out["image"].shape), out["boxes"].tolist()))
+    assert outs[0] == outs[1]
+
+
+def test_random_iou_crop_leave_as_is_option_and_input_check():
+    s = iou_sample()
+    out = T.RandomIoUCrop(sampler_options=[1.0])(s)
+    assert out["boxes"] is s["boxes"] and out["image"] is s["image"]
+    with pytest.raises(TypeError, match="requires input sample to contain tensor or PIL images and bounding boxes"):
+        T.RandomIoUCrop()(s["image"])
+
+
+# ------------------------------------------------------------------------------------------ ScaleJitter, JPEG
+
+
+def test_scale_jitter_size_range_and_consistency():
+    s = sample(30, 40)
+    t = T.ScaleJitter((80, 60), scale_range=(0.5, 1.5))  # base scale min(80 / 40, 60 / 30) = 2
+    ember.manual_seed(0)
+    heights = []
+    for _ in range(40):
+        out = t(s)
+        h, w = out["image"].shape[-2:]
+        heights.append(h)
+        assert 30 <= h <= 90 and 40 <= w <= 120 and abs(w / h - 4 / 3) < 0.1
+        assert tuple(out["mask"].shape) == (h, w) and out["boxes"].canvas_size == (h, w)
+    assert min(heights) < 40 and max(heights) > 80
+
+
+def pil_round_trip(arr: np.ndarray, quality: int) -> np.ndarray:
+    """(C, H, W) uint8 -> JPEG at ``quality`` through Pillow -> (C, H, W)."""
+    img = Image.fromarray(arr[0] if arr.shape[0] == 1 else arr.transpose(1, 2, 0))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=quality)
+    out = np.asarray(Image.open(buf))
+    return out[None] if out.ndim == 2 else out.transpose(2, 0, 1)
+
+
+@pytest.mark.parametrize("quality", [1, 30, 100])
+def test_jpeg_is_a_pillow_round_trip(quality):
+    s = sample()
+    out = T.JPEG(quality)(s)
+    assert isinstance(out["image"], tv.Image) and out["mask"] is s["mask"] and out["boxes"] is s["boxes"]
+    np.testing.assert_array_equal(out["image"].numpy(), pil_round_trip(s["image"].numpy(), quality))
+    pil = F.to_pil_image(s["image"])
+    np.testing.assert_array_equal(np.asarray(T.JPEG(quality)(pil)).transpose(2, 0, 1),
+                                  pil_round_trip(s["image"].numpy(), quality))
+    batch = ember.stack([s["image"].as_subclass(ember.Tensor)[:1]] * 2)  # (2, 1, H, W) grayscale
+    np.testing.assert_array_equal(F.jpeg(batch, quality).numpy()[1], pil_round_trip(batch.numpy()[1], quality))
+
+
+def test_jpeg_quality_range_is_inclusive():
+    t = T.JPEG((3, 5))
+    ember.manual_seed(0)
+    drawn = {t.make_params([])["quality"] for _ in range(200)}
+    assert drawn == {3, 4, 5}
+
+
+@pytest.mark.parametrize("quality,exc", [(True, TypeError), (0, ValueError), (101, ValueError), ((50, 40), ValueError),
+                                         ((10.0, 20), ValueError), ((1, 2, 3), ValueError)])
+def test_jpeg_bad_quality(quality, exc):
+    with pytest.raises(exc):
+        T.JPEG(quality)
+
+
+def test_jpeg_needs_uint8():
+    with pytest.raises(RuntimeError, match="uint8"):
+        F.jpeg(ember.rand(3, 8, 8), 50)

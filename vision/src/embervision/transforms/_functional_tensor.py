@@ -10,7 +10,7 @@ import numpy as np
 
 import ember
 
-from .._backend import Tensor, array_of, np_dtype, wrap, xp_of_array
+from .._backend import Tensor, array_of, np_dtype, to_numpy, wrap, xp_of_array
 from . import _resample
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -243,6 +243,29 @@ def perspective(img: Tensor, coeffs: list[float], interpolation: str = "bilinear
     return _apply_grid(img, gx, gy, interpolation, fill)
 
 
+def elastic_grid(img: Tensor, displacement: Tensor, dtype):
+    """The sampling grid (gx, gy), each (H, W) in ``dtype``: identity plus the (1, H, W, 2) ``displacement``."""
+    xp = xp_of_array(array_of(img))
+    h, w = img.shape[-2:]
+    d = array_of(displacement)
+    d = xp.asarray(d if xp is xp_of_array(d) else to_numpy(displacement)).astype(dtype)
+    gx, gy = _resample.identity_grid(h, w, dtype)
+    return xp.asarray(gx) + d[0, :, :, 0], xp.asarray(gy) + d[0, :, :, 1]
+
+
+def elastic_transform(img: Tensor, displacement: Tensor, interpolation: str = "bilinear", fill=None) -> Tensor:
+    """Sample at identity + ``displacement`` (1, H, W, 2) in normalized [-1, 1] units, x then y.
+
+    The grid is float32 (float64 with a float64 displacement) and the image is sampled in the grid's dtype,
+    as torchvision's v1 kernel does.
+    """
+    _check_grid_args(img, interpolation, fill)
+    d_dtype = array_of(displacement).dtype
+    dtype = np.result_type(np.float32, d_dtype) if d_dtype.kind == "f" else np.dtype(np.float32)
+    gx, gy = elastic_grid(img, displacement, dtype)
+    return _apply_grid(img, gx, gy, interpolation, fill)
+
+
 def erase(img: Tensor, i: int, j: int, h: int, w: int, v, inplace: bool = False) -> Tensor:
     """Set img[..., i:i+h, j:j+w] to ``v`` (a tensor broadcastable to the patch, or a number)."""
     if not inplace:
@@ -412,6 +435,53 @@ def adjust_sharpness(img: Tensor, sharpness_factor: float) -> Tensor:
     if a.shape[-1] <= 2 or a.shape[-2] <= 2:
         return img
     return wrap(_blend(a, _blurred_degenerate(a), sharpness_factor))
+
+
+def adjust_sharpness_v2(img: Tensor, sharpness_factor: float) -> Tensor:
+    """torchvision.transforms.v2's sharpness: x + (1 - factor) * (rounded blur - x) inside the 1-pixel border,
+    then clamped and truncated (v1 blends with another rounding)."""
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _require_channels(img, (1, 3))
+    a = array_of(img)
+    if a.size == 0 or a.shape[-1] <= 2 or a.shape[-2] <= 2:
+        return img
+    xp = xp_of_array(a)
+    ft = _float_type(a)
+    kernel = np.full((3, 3), 1.0 / 13.0, dtype=ft)
+    kernel[1, 1] = 5.0 / 13.0
+    out = a.astype(ft)  # a copy: the border keeps the input
+    blurred = _resample.correlate2d(out, kernel)
+    if not _is_float(a):
+        blurred = xp.round(blurred)
+    view = out[..., 1:-1, 1:-1]
+    diff = blurred - view
+    alpha = ft.type(1.0 - sharpness_factor)
+    if ft == np.float32:
+        # torch adds with one fused multiply-add: float32 products are exact in float64, so round once from there
+        view[...] = (view.astype(np.float64) + diff.astype(np.float64) * np.float64(alpha)).astype(np.float32)
+    else:
+        view += diff * alpha
+    return wrap(xp.clip(out, 0, _max_of(a)).astype(a.dtype))
+
+
+def autocontrast_v2(img: Tensor) -> Tensor:
+    """torchvision.transforms.v2's autocontrast: (x - min) / ((max - min) / bound) per channel, truncated."""
+    assert_image_tensor(img)
+    _require_channels(img, (1, 3))
+    a = array_of(img)
+    if a.size == 0:
+        return img
+    xp = xp_of_array(a)
+    ft = _float_type(a)
+    bound = _max_of(a)
+    f = a.astype(ft)
+    lo = f.min(axis=(-2, -1), keepdims=True)
+    hi = f.max(axis=(-2, -1), keepdims=True)
+    flat = hi == lo
+    inv_scale = xp.where(flat, ft.type(1), (hi - lo) * ft.type(1.0 / bound))
+    lo = xp.where(flat, ft.type(0), lo)
+    return wrap(xp.clip((f - lo) / inv_scale, 0, bound).astype(a.dtype))
 
 
 def invert(img: Tensor) -> Tensor:

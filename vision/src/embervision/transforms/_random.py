@@ -10,6 +10,11 @@ def rand() -> float:
     return float(ember.rand(1).item())
 
 
+def rand_float32(n: int):
+    """``n`` uniform [0, 1) draws as a float32 numpy array (torch.rand(n)), for torchvision's float32 arithmetic."""
+    return ember.rand(n).numpy()
+
+
 def uniform(low: float, high: float) -> float:
     """A uniform draw in [low, high), as torch.empty(1).uniform_(low, high)."""
     return float(ember.empty(1).uniform_(float(low), float(high)).item())

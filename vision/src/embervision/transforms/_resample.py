@@ -228,6 +228,13 @@ def affine_grid(theta: np.ndarray, w: int, h: int, ow: int, oh: int, dtype) -> t
     return gx.astype(dtype), gy.astype(dtype)
 
 
+def identity_grid(h: int, w: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """torchvision's _create_identity_grid: normalized pixel-centre coordinates (h, w) for x and y."""
+    xs = np.linspace((-w + 1) / w, (w - 1) / w, num=w, dtype=np.float64).astype(dtype)
+    ys = np.linspace((-h + 1) / h, (h - 1) / h, num=h, dtype=np.float64).astype(dtype)
+    return np.broadcast_to(xs[None, :], (h, w)), np.broadcast_to(ys[:, None], (h, w))
+
+
 def perspective_grid(coeffs, ow: int, oh: int, dtype) -> tuple[np.ndarray, np.ndarray]:
     """torchvision's _perspective_grid: normalized coordinates (oh, ow) for Pillow's 8 perspective coefficients."""
     a, b, c, d_, e, f, g, hh = (float(v) for v in coeffs)

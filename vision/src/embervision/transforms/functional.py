@@ -35,6 +35,7 @@ __all__ = [
     "center_crop",
     "convert_image_dtype",
     "crop",
+    "elastic_transform",
     "equalize",
     "erase",
     "five_crop",
@@ -566,6 +567,22 @@ def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BIL
     if not isinstance(img, Tensor):
         return F_pil.perspective(img, coeffs, pil_modes_mapping[interpolation], fill)
     return F_t.perspective(img, coeffs, interpolation.value, _tensor_fill(img, fill))
+
+
+def elastic_transform(img, displacement: Tensor, interpolation=InterpolationMode.BILINEAR,
+                      fill: list[float] | None = None):
+    """Resample at the identity grid plus ``displacement`` ((1, H, W, 2) offsets in normalized [-1, 1] units,
+    x then y), as ElasticTransform draws them."""
+    interpolation = _check_interpolation(interpolation)
+    if not isinstance(displacement, Tensor):
+        raise TypeError("Argument displacement should be a Tensor")
+    _check_image(img, "elastic_transform")
+    t_img = img if isinstance(img, Tensor) else pil_to_tensor(img)
+    expected = (1,) + tuple(t_img.shape[-2:]) + (2,)
+    if tuple(displacement.shape) != expected:
+        raise ValueError(f"Argument displacement shape should be {expected}, but given {tuple(displacement.shape)}")
+    out = F_t.elastic_transform(t_img, displacement, interpolation.value, fill)
+    return out if isinstance(img, Tensor) else to_pil_image(out, mode=img.mode)
 
 
 # ------------------------------------------------------------------------------------------ colour

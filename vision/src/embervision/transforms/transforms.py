@@ -24,6 +24,7 @@ __all__ = [
     "ColorJitter",
     "Compose",
     "ConvertImageDtype",
+    "ElasticTransform",
     "FiveCrop",
     "GaussianBlur",
     "Grayscale",
@@ -818,6 +819,65 @@ class GaussianBlur(Transform):
 
     def _repr_args(self) -> str:
         return f"kernel_size={self.kernel_size}, sigma={self.sigma}"
+
+
+def _elastic_range(value, name: str) -> list[float]:
+    """alpha / sigma: a float or a sequence of two floats (ints are refused, as torchvision's v1 does)."""
+    if not isinstance(value, (float, Sequence)):
+        raise TypeError(f"{name} should be float or a sequence of floats. Got {type(value)}")
+    if isinstance(value, Sequence) and len(value) != 2:
+        raise ValueError(f"If {name} is a sequence its length should be 2. Got {len(value)}")
+    if isinstance(value, Sequence):
+        for element in value:
+            if not isinstance(element, float):
+                raise TypeError(f"{name} should be a sequence of floats. Got {type(element)}")
+        return list(value)
+    return [float(value), float(value)]
+
+
+def _elastic_displacement(alpha, sigma, size: list[int]) -> Tensor:
+    """Uniform [-1, 1) noise per axis, Gaussian-smoothed by ``sigma`` and scaled by ``alpha`` / size: (1, H, W, 2)."""
+    height, width = size
+    parts = []
+    for axis, extent in ((0, width), (1, height)):
+        d = ember.rand([1, 1, height, width]) * 2 - 1
+        if sigma[axis] > 0.0:
+            k = int(8 * sigma[axis] + 1)
+            k += 1 - k % 2  # the kernel must be odd
+            # torchvision blurs both axes' noise with [sigma_x, sigma_y]
+            d = F.gaussian_blur(d, [k, k], list(sigma))
+        parts.append(d * alpha[axis] / extent)
+    return ember.cat(parts, 1).permute(0, 2, 3, 1)  # (1, 2, H, W) -> (1, H, W, 2)
+
+
+class ElasticTransform(Transform):
+    """Displace every pixel by smooth random offsets: strength ``alpha``, smoothness ``sigma`` (pixels)."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        self.alpha = _elastic_range(alpha, "alpha")
+        self.sigma = _elastic_range(sigma, "sigma")
+        self.interpolation = _check_interpolation(interpolation)
+        if isinstance(fill, (int, float)):
+            fill = [float(fill)]
+        elif isinstance(fill, (list, tuple)):
+            fill = [float(f) for f in fill]
+        else:
+            raise TypeError(f"fill should be int or float or a list or tuple of them. Got {type(fill)}")
+        self.fill = fill
+
+    @staticmethod
+    def get_params(alpha: list[float], sigma: list[float], size: list[int]) -> Tensor:
+        """The (1, H, W, 2) displacement for an image of ``size`` = [H, W]."""
+        return _elastic_displacement(alpha, sigma, size)
+
+    def forward(self, tensor):
+        _, height, width = F.get_dimensions(tensor)
+        displacement = self.get_params(self.alpha, self.sigma, [height, width])
+        return F.elastic_transform(tensor, displacement, self.interpolation, self.fill)
+
+    def _repr_args(self) -> str:
+        return f"alpha={self.alpha}, sigma={self.sigma}, interpolation={self.interpolation}, fill={self.fill}"
 
 
 class _RandomColorOp(Transform):

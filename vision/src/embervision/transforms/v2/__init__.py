@@ -3,7 +3,7 @@ tv_tensors.Image / Mask / BoundingBoxes ...) and move images, masks and boxes to
 
 from ... import tv_tensors  # noqa: F401  (v2 users reach tv_tensors from here too)
 from . import functional
-from ._augment import CutMix, MixUp, RandomErasing
+from ._augment import JPEG, CutMix, MixUp, RandomErasing
 from ._auto_augment import AugMix, AutoAugment, AutoAugmentPolicy, RandAugment, TrivialAugmentWide
 from ._color import (
     RGB,
@@ -23,11 +23,13 @@ from ._color import (
 )
 from ._geometry import (
     CenterCrop,
+    ElasticTransform,
     FiveCrop,
     Pad,
     RandomAffine,
     RandomCrop,
     RandomHorizontalFlip,
+    RandomIoUCrop,
     RandomPerspective,
     RandomResize,
     RandomResizedCrop,
@@ -36,6 +38,7 @@ from ._geometry import (
     RandomVerticalFlip,
     RandomZoomOut,
     Resize,
+    ScaleJitter,
     TenCrop,
 )
 from ._misc import (
@@ -63,13 +66,13 @@ from ..functional import InterpolationMode
 
 __all__ = [
     "AugMix", "AutoAugment", "AutoAugmentPolicy", "CenterCrop", "ClampBoundingBoxes", "ColorJitter", "Compose",
-    "ConvertBoundingBoxFormat", "ConvertImageDtype", "CutMix", "FiveCrop", "GaussianBlur", "GaussianNoise",
-    "Grayscale", "Identity", "InterpolationMode", "Lambda", "LinearTransformation", "MixUp", "Normalize",
-    "PILToTensor", "Pad", "RGB", "RandAugment", "RandomAdjustSharpness", "RandomAffine", "RandomApply",
-    "RandomAutocontrast", "RandomChannelPermutation", "RandomChoice", "RandomCrop", "RandomEqualize",
-    "RandomErasing", "RandomGrayscale", "RandomHorizontalFlip", "RandomInvert", "RandomOrder", "RandomPerspective",
+    "ConvertBoundingBoxFormat", "ConvertImageDtype", "CutMix", "ElasticTransform", "FiveCrop", "GaussianBlur",
+    "GaussianNoise", "Grayscale", "Identity", "InterpolationMode", "JPEG", "Lambda", "LinearTransformation", "MixUp",
+    "Normalize", "PILToTensor", "Pad", "RGB", "RandAugment", "RandomAdjustSharpness", "RandomAffine", "RandomApply",
+    "RandomAutocontrast", "RandomChannelPermutation", "RandomChoice", "RandomCrop", "RandomEqualize", "RandomErasing",
+    "RandomGrayscale", "RandomHorizontalFlip", "RandomInvert", "RandomIoUCrop", "RandomOrder", "RandomPerspective",
     "RandomPhotometricDistort", "RandomPosterize", "RandomResize", "RandomResizedCrop", "RandomRotation",
     "RandomShortestSize", "RandomSolarize", "RandomVerticalFlip", "RandomZoomOut", "Resize", "SanitizeBoundingBoxes",
-    "TenCrop", "ToDtype", "ToImage", "ToPILImage", "ToPureTensor", "ToTensor", "Transform", "TrivialAugmentWide",
-    "functional",
+    "ScaleJitter", "TenCrop", "ToDtype", "ToImage", "ToPILImage", "ToPureTensor", "ToTensor", "Transform",
+    "TrivialAugmentWide", "functional",
 ]

@@ -1,4 +1,4 @@
-"""v2 RandomErasing, and the batch mixers MixUp and CutMix (images (N, C, H, W) + labels (N,))."""
+"""v2 RandomErasing, JPEG, and the batch mixers MixUp and CutMix (images (N, C, H, W) + labels (N,))."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from ember.nn import functional as nnF
 from ... import tv_tensors as tv
 from ..._backend import Tensor
 from .. import _random
+from ..transforms import _check_sequence_input
 from . import functional as F
 from ._transform import RandomApplyTransform, Transform, has_any, is_pure_tensor, query_chw, query_size
 from ._transform import tree_flatten, tree_unflatten
 
-__all__ = ["CutMix", "MixUp", "RandomErasing"]
+__all__ = ["CutMix", "JPEG", "MixUp", "RandomErasing"]
 
 
 class RandomErasing(RandomApplyTransform):
@@ -198,3 +199,29 @@ class CutMix(_BaseMixUpCutMix):
             out[..., y1:y2, x1:x2] = rolled[..., y1:y2, x1:x2]
             return tv.wrap(out, like=inpt) if isinstance(inpt, tv.TVTensor) else out
         return inpt
+
+
+class JPEG(Transform):
+    """JPEG-compress and decompress images at a ``quality`` (1-100; a (min, max) range is drawn from, both ends
+    included). Tensors must be uint8 (..., 1 or 3, H, W); masks and boxes pass through."""
+
+    def __init__(self, quality):
+        super().__init__()
+        if isinstance(quality, int):
+            if isinstance(quality, bool):
+                raise TypeError("quality can't be bool")
+            quality = [quality, quality]
+        else:
+            _check_sequence_input(quality, "quality", req_sizes=(2,))
+        if not (1 <= quality[0] <= quality[1] <= 100 and isinstance(quality[0], int) and isinstance(quality[1], int)):
+            raise ValueError(f"quality must be an integer from 1 to 100, got {quality =}")
+        self.quality = quality
+
+    def make_params(self, flat_inputs):
+        return dict(quality=_random.randint(self.quality[0], self.quality[1] + 1))
+
+    def transform(self, inpt, params):
+        return F.passthrough(F.jpeg, inpt, quality=params["quality"])
+
+    def _repr_args(self) -> str:
+        return f"quality={self.quality}"

@@ -7,7 +7,7 @@ import numpy as np
 from ... import tv_tensors as tv
 from ..._backend import Tensor, array_of, to_numpy, wrap
 from .. import _resample
-from ..functional import _get_inverse_affine_matrix, _get_perspective_coeffs
+from ..functional import _get_inverse_affine_matrix
 
 XYXY = tv.BoundingBoxFormat.XYXY
 
@@ -77,9 +77,9 @@ def vflip(boxes):
     return _boxes_out(boxes, np.stack([a[:, 0], h - a[:, 3], a[:, 2], h - a[:, 1]], axis=1), boxes.canvas_size, False)
 
 
-def crop(boxes, top: int, left: int, height: int, width: int):
+def crop(boxes, top: int, left: int, height: int, width: int, clamp: bool = True):
     a = _xyxy(boxes) - np.array([left, top, left, top], dtype=np.float64)
-    return _boxes_out(boxes, a, (height, width))
+    return _boxes_out(boxes, a, (height, width), clamp)
 
 
 def resize(boxes, new_h: int, new_w: int):
@@ -88,10 +88,10 @@ def resize(boxes, new_h: int, new_w: int):
     return _boxes_out(boxes, _xyxy(boxes) * ratios, (new_h, new_w), clamp=False)
 
 
-def pad(boxes, left: int, top: int, right: int, bottom: int):
+def pad(boxes, left: int, top: int, right: int, bottom: int, clamp: bool = True):
     a = _xyxy(boxes) + np.array([left, top, left, top], dtype=np.float64)
     h, w = boxes.canvas_size
-    return _boxes_out(boxes, a, (h + top + bottom, w + left + right), clamp=False)
+    return _boxes_out(boxes, a, (h + top + bottom, w + left + right), clamp)
 
 
 def _enclosing(points: np.ndarray) -> np.ndarray:
@@ -104,7 +104,7 @@ def _corners(a: np.ndarray) -> np.ndarray:
     return a[:, [[0, 1], [2, 1], [2, 3], [0, 3]]].reshape(-1, 2)
 
 
-def affine(boxes, angle, translate, scale, shear, center=None, expand: bool = False):
+def affine(boxes, angle, translate, scale, shear, center=None, expand: bool = False, clamp: bool = True):
     h, w = boxes.canvas_size
     if center is None:
         center = [w * 0.5, h * 0.5]
@@ -119,15 +119,43 @@ def affine(boxes, angle, translate, scale, shear, center=None, expand: bool = Fa
         inv = _get_inverse_affine_matrix(center, angle, translate, scale, shear)
         new_w, new_h = _resample.affine_output_size(inv, w, h)
         canvas = (new_h, new_w)
-    return _boxes_out(boxes, out, canvas)
+    return _boxes_out(boxes, out, canvas, clamp)
 
 
-def perspective(boxes, startpoints, endpoints):
-    c = _get_perspective_coeffs(startpoints, endpoints)
+def perspective(boxes, coeffs: list[float], clamp: bool = True):
+    c = coeffs
     # coeffs map output pixels to input pixels; boxes need the forward map, the inverse homography
     m = np.array([[c[0], c[1], c[2]], [c[3], c[4], c[5]], [c[6], c[7], 1.0]], dtype=np.float64)
     inv = np.linalg.inv(m)
     pts = _corners(_xyxy(boxes))
     homo = np.concatenate([pts, np.ones((len(pts), 1))], axis=1) @ inv.T
     moved = homo[:, :2] / homo[:, 2:3]
-    return _boxes_out(boxes, _enclosing(moved), boxes.canvas_size)
+    return _boxes_out(boxes, _enclosing(moved), boxes.canvas_size, clamp)
+
+
+def elastic(boxes, displacement: Tensor, clamp: bool = True):
+    """torchvision's approximation: each corner moves by the inverse grid (identity - displacement) read at the
+    corner's (ceil'd) pixel; the new box encloses the moved corners."""
+    h, w = boxes.canvas_size
+    expected = (1, h, w, 2)
+    if not isinstance(displacement, Tensor):
+        raise TypeError("Argument displacement should be a Tensor")
+    if tuple(displacement.shape) != expected:
+        raise ValueError(f"Argument displacement shape should be {expected}, but given {tuple(displacement.shape)}")
+    src = array_of(boxes).dtype
+    if boxes.numel() == 0:
+        return boxes
+    dt = src if src.kind == "f" else np.dtype(np.float32)
+    disp = to_numpy(displacement).astype(dt)
+    gx, gy = _resample.identity_grid(h, w, dt)
+    inv_x, inv_y = gx - disp[0, :, :, 0], gy - disp[0, :, :, 1]
+    pts = _corners(_xyxy(boxes))
+    if src.kind == "f":
+        pts = np.ceil(pts.astype(dt))
+    idx = pts.astype(np.int64)
+    ix, iy = idx[:, 0].clip(0, w - 1), idx[:, 1].clip(0, h - 1)
+    half = np.array([w, h], dtype=dt) * dt.type(0.5)
+    moved = (np.stack([inv_x[iy, ix], inv_y[iy, ix]], axis=1) + dt.type(1)) * half - dt.type(0.5)
+    # torchvision casts to the boxes' dtype (truncating ints) before clamping and converting the format
+    out = _enclosing(moved).astype(src).astype(np.float64)
+    return _boxes_out(boxes, out, boxes.canvas_size, clamp)

@@ -7,17 +7,22 @@ import numbers
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
+from PIL import Image as PILImage
+
 from ... import tv_tensors as tv
+from ..._backend import array_of, wrap, xp_of_array
 from .. import _random
 from ..functional import InterpolationMode, _check_interpolation, _get_perspective_coeffs
-from ..transforms import _check_sequence_input, _setup_angle, _setup_size
+from ..transforms import _check_sequence_input, _elastic_displacement, _setup_angle, _setup_size
+from . import _boxes
 from . import functional as F
-from ._transform import RandomApplyTransform, Transform, query_size
+from ._transform import RandomApplyTransform, Transform, has_any, is_pure_tensor, query_size
 
 __all__ = [
-    "CenterCrop", "FiveCrop", "Pad", "RandomAffine", "RandomCrop", "RandomHorizontalFlip", "RandomPerspective",
-    "RandomResize", "RandomResizedCrop", "RandomRotation", "RandomShortestSize", "RandomVerticalFlip", "RandomZoomOut",
-    "Resize", "TenCrop",
+    "CenterCrop", "ElasticTransform", "FiveCrop", "Pad", "RandomAffine", "RandomCrop", "RandomHorizontalFlip",
+    "RandomIoUCrop", "RandomPerspective", "RandomResize", "RandomResizedCrop", "RandomRotation", "RandomShortestSize",
+    "RandomVerticalFlip", "RandomZoomOut", "Resize", "ScaleJitter", "TenCrop",
 ]
 
 
@@ -413,3 +418,148 @@ class RandomShortestSize(Transform):
         return F.resize(inpt, params["size"], self.interpolation, antialias=self.antialias)
 
 
+
+
+def _setup_number_or_seq(arg, name: str) -> list[float]:
+    """A number or a sequence of 1 or 2 numbers -> [first, second]."""
+    if not isinstance(arg, (int, float, Sequence)):
+        raise TypeError(f"{name} should be a number or a sequence of numbers. Got {type(arg)}")
+    if isinstance(arg, Sequence) and len(arg) not in (1, 2):
+        raise ValueError(f"If {name} is a sequence its length should be 1 or 2. Got {len(arg)}")
+    if isinstance(arg, Sequence):
+        for element in arg:
+            if not isinstance(element, (int, float)):
+                raise ValueError(f"{name} should be a sequence of numbers. Got {type(element)}")
+        return [float(arg[0]), float(arg[-1])]
+    return [float(arg), float(arg)]
+
+
+class ElasticTransform(Transform):
+    """Displace pixels by smooth random offsets (strength ``alpha``, smoothness ``sigma``); masks move with the
+    image (nearest), boxes by torchvision's approximate inverse of the displacement."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        self.alpha = _setup_number_or_seq(alpha, "alpha")
+        self.sigma = _setup_number_or_seq(sigma, "sigma")
+        self.interpolation = _check_interpolation(interpolation)
+        _check_fill(fill)
+        self.fill = fill
+
+    def make_params(self, flat_inputs):
+        height, width = query_size(flat_inputs)
+        return dict(displacement=_elastic_displacement(self.alpha, self.sigma, [height, width]))
+
+    def transform(self, inpt, params):
+        return F.elastic(inpt, params["displacement"], self.interpolation, F._fill_value(self.fill, inpt))
+
+    def _repr_args(self) -> str:
+        return f"alpha={self.alpha}, sigma={self.sigma}, interpolation={self.interpolation}, fill={self.fill}"
+
+
+def _iou_with_box(boxes: np.ndarray, box: np.ndarray) -> np.ndarray:
+    """IoU of each xyxy row of ``boxes`` (N, 4) with one xyxy ``box`` (NaN for empty unions, as box_iou)."""
+    lt = np.maximum(boxes[:, :2], box[:2])
+    rb = np.minimum(boxes[:, 2:], box[2:])
+    wh = (rb - lt).clip(min=0)
+    inter = wh[:, 0] * wh[:, 1]
+    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return inter / (areas + area - inter)
+
+
+class RandomIoUCrop(Transform):
+    """SSD's random crop: a crop whose IoU with some box reaches an overlap drawn from ``sampler_options``.
+
+    Boxes whose centre falls outside the crop become all-zero (degenerate); follow with SanitizeBoundingBoxes
+    to drop them and their labels, as in torchvision.
+    """
+
+    def __init__(self, min_scale: float = 0.3, max_scale: float = 1.0, min_aspect_ratio: float = 0.5,
+                 max_aspect_ratio: float = 2.0, sampler_options: list[float] | None = None, trials: int = 40):
+        super().__init__()
+        self.min_scale = min_scale
+        self.max_scale = max_scale
+        self.min_aspect_ratio = min_aspect_ratio
+        self.max_aspect_ratio = max_aspect_ratio
+        if sampler_options is None:
+            sampler_options = [0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0]
+        self.options = sampler_options
+        self.trials = trials
+
+    def _check_inputs(self, flat_inputs) -> None:
+        has_image = has_any(flat_inputs, PILImage.Image, tv.Image) or any(is_pure_tensor(x) for x in flat_inputs)
+        if not (has_any(flat_inputs, tv.BoundingBoxes) and has_image):
+            raise TypeError(f"{type(self).__name__}() requires input sample to contain tensor or PIL images "
+                            "and bounding boxes. Sample can also contain masks.")
+
+    def make_params(self, flat_inputs):
+        self._check_inputs(flat_inputs)
+        orig_h, orig_w = query_size(flat_inputs)
+        boxes = next(x for x in flat_inputs if isinstance(x, tv.BoundingBoxes))
+        xyxy = _boxes._xyxy(boxes)
+        cx = 0.5 * (xyxy[:, 0] + xyxy[:, 2])
+        cy = 0.5 * (xyxy[:, 1] + xyxy[:, 3])
+        span = np.float32(self.max_scale - self.min_scale)
+        while True:
+            min_jaccard_overlap = self.options[_random.randint(0, len(self.options))]
+            if min_jaccard_overlap >= 1.0:  # 1 (or more) means: leave the sample as it is
+                return dict()
+            for _ in range(self.trials):
+                # float32 arithmetic, as torchvision's torch.rand(2) tensors
+                r = np.float32(self.min_scale) + span * _random.rand_float32(2)
+                new_w = int(np.float32(orig_w) * r[0])
+                new_h = int(np.float32(orig_h) * r[1])
+                if new_h == 0 or not (self.min_aspect_ratio <= new_w / new_h <= self.max_aspect_ratio):
+                    continue
+                r = _random.rand_float32(2)
+                left = int(np.float32(orig_w - new_w) * r[0])
+                top = int(np.float32(orig_h - new_h) * r[1])
+                right, bottom = left + new_w, top + new_h
+                if left == right or top == bottom:
+                    continue
+                within = (left < cx) & (cx < right) & (top < cy) & (cy < bottom)
+                if not within.any():
+                    continue
+                ious = _iou_with_box(xyxy[within], np.array([left, top, right, bottom], dtype=np.float64))
+                if ious.max() < min_jaccard_overlap:
+                    continue
+                return dict(top=top, left=left, height=new_h, width=new_w, is_within_crop_area=within)
+
+    def transform(self, inpt, params):
+        if not params:
+            return inpt
+        out = F.crop(inpt, params["top"], params["left"], params["height"], params["width"])
+        if isinstance(out, tv.BoundingBoxes):
+            a = array_of(out).copy()
+            a[xp_of_array(a).asarray(~params["is_within_crop_area"])] = 0  # marked for SanitizeBoundingBoxes
+            out = tv.wrap(wrap(a), like=out)
+        return out
+
+
+class ScaleJitter(Transform):
+    """Large scale jitter: resize, keeping the aspect ratio, by a factor drawn from ``scale_range`` times the
+    scale that fits ``target_size`` (torchvision pairs target_size[0] with the width, [1] with the height)."""
+
+    def __init__(self, target_size: tuple[int, int], scale_range: tuple[float, float] = (0.1, 2.0),
+                 interpolation=InterpolationMode.BILINEAR, antialias: bool | None = True):
+        super().__init__()
+        self.target_size = target_size
+        self.scale_range = scale_range
+        self.interpolation = _check_interpolation(interpolation)
+        self.antialias = antialias
+
+    def make_params(self, flat_inputs):
+        orig_height, orig_width = query_size(flat_inputs)
+        # float32 arithmetic, as torchvision's torch.rand(1) tensor
+        scale = np.float32(self.scale_range[0]) + _random.rand_float32(1)[0] * np.float32(
+            self.scale_range[1] - self.scale_range[0])
+        r = np.float32(min(self.target_size[1] / orig_height, self.target_size[0] / orig_width)) * scale
+        return dict(size=(int(np.float32(orig_height) * r), int(np.float32(orig_width) * r)))
+
+    def transform(self, inpt, params):
+        return F.resize(inpt, list(params["size"]), self.interpolation, antialias=self.antialias)
+
+    def _repr_args(self) -> str:
+        return f"target_size={self.target_size}, scale_range={self.scale_range}, interpolation={self.interpolation}"

@@ -204,7 +204,8 @@ class ClampBoundingBoxes(Transform):
 
 
 class SanitizeBoundingBoxes(Transform):
-    """Drop boxes smaller than ``min_size`` or ``min_area`` (and their labels / masks)."""
+    """Drop boxes smaller than ``min_size`` or ``min_area`` or reaching outside the canvas (and their labels and
+    per-box masks); run it after RandomIoUCrop, which marks the boxes it drops as degenerate."""
 
     def __init__(self, min_size: float = 1.0, min_area: float = 1.0, labels_getter="default"):
         super().__init__()
@@ -222,12 +223,8 @@ class SanitizeBoundingBoxes(Transform):
         boxes = [x for x in flat if isinstance(x, tv.BoundingBoxes)]
         if len(boxes) != 1:
             raise ValueError(f"SanitizeBoundingBoxes needs exactly one BoundingBoxes in the sample, got {len(boxes)}")
-        b = F.convert_bounding_box_format(boxes[0], new_format="XYXY").as_subclass(Tensor).numpy()
-        ws, hs = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
-        h, w = boxes[0].canvas_size
-        valid = (ws >= self.min_size) & (hs >= self.min_size) & (ws * hs >= self.min_area)
-        valid &= (b[:, 0] < w) & (b[:, 1] < h) & (b[:, 2] > 0) & (b[:, 3] > 0)
-        keep = ember.from_numpy(np.nonzero(valid)[0])
+        _, valid = F.sanitize_bounding_boxes(boxes[0], min_size=self.min_size, min_area=self.min_area)
+        keep = ember.from_numpy(np.nonzero(valid.cpu().numpy())[0]).to(valid.device)
         labels = _find_labels(sample, flat) if self.labels_getter == "default" else (
             self.labels_getter(sample) if callable(self.labels_getter) else None)
         n = len(valid)

@@ -5,6 +5,8 @@ with the geometry; other values pass through.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from PIL import Image as PILImage
 
@@ -12,6 +14,7 @@ import ember
 
 from ... import tv_tensors as tv
 from ..._backend import Tensor, array_of, wrap
+from .. import _functional_pil as F_pil
 from .. import _functional_tensor as F_t
 from .. import functional as F1
 from ..functional import InterpolationMode, _check_interpolation
@@ -20,10 +23,11 @@ from . import _boxes
 __all__ = [
     "adjust_brightness", "adjust_contrast", "adjust_gamma", "adjust_hue", "adjust_saturation", "adjust_sharpness",
     "affine", "autocontrast", "center_crop", "clamp_bounding_boxes", "convert_bounding_box_format",
-    "convert_image_dtype", "crop", "equalize", "erase", "five_crop", "gaussian_blur", "gaussian_noise",
-    "get_dimensions", "get_num_channels", "get_size", "grayscale_to_rgb", "hflip", "horizontal_flip", "invert",
-    "normalize", "pad", "permute_channels", "perspective", "pil_to_tensor", "posterize", "resize", "resized_crop",
-    "rgb_to_grayscale", "rotate", "solarize", "ten_crop", "to_dtype", "to_grayscale", "to_image", "to_pil_image",
+    "convert_image_dtype", "crop", "elastic", "elastic_transform", "equalize", "erase", "five_crop", "gaussian_blur",
+    "gaussian_noise", "get_dimensions", "get_image_num_channels", "get_num_channels", "get_size", "grayscale_to_rgb",
+    "hflip", "horizontal_flip", "invert", "is_pure_tensor", "jpeg", "normalize", "pad", "permute_channels",
+    "perspective", "pil_to_tensor", "posterize", "resize", "resized_crop", "rgb_to_grayscale", "rotate",
+    "sanitize_bounding_boxes", "solarize", "ten_crop", "to_dtype", "to_grayscale", "to_image", "to_pil_image",
     "to_pure_tensor", "vertical_flip", "vflip",
 ]
 
@@ -87,6 +91,14 @@ def get_dimensions(inpt) -> list[int]:
 
 def get_num_channels(inpt) -> int:
     return get_dimensions(inpt)[0]
+
+
+get_image_num_channels = get_num_channels
+
+
+def is_pure_tensor(inpt) -> bool:
+    """A tensor without a tv_tensors tag."""
+    return isinstance(inpt, Tensor) and not isinstance(inpt, tv.TVTensor)
 
 
 def get_size(inpt) -> list[int]:
@@ -168,7 +180,10 @@ def resize(inpt, size, interpolation=InterpolationMode.BILINEAR, max_size=None, 
         new_h, new_w = F1.compute_resized_output_size(inpt.canvas_size, size, max_size)
         return _boxes.resize(inpt, new_h, new_w)
     if isinstance(inpt, tv.Mask):
-        return _mask_op(lambda t: F1.resize(t, size, InterpolationMode.NEAREST, max_size, False), inpt)
+        # masks only take the nearest modes; any other is coerced to NEAREST, as torchvision does
+        if interpolation not in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
+            interpolation = InterpolationMode.NEAREST
+        return _mask_op(lambda t: F1.resize(t, size, interpolation, max_size, False), inpt)
     if size is None:
         h, w = get_size(inpt)
         size = F1.compute_resized_output_size((h, w), None, max_size)
@@ -244,13 +259,74 @@ def affine(inpt, angle: float, translate, scale: float, shear, interpolation=Int
     return _geometric(inpt, lambda t: F1.affine(t, angle, translate, scale, shear, interpolation, fill, center))
 
 
-def perspective(inpt, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None):
+def _perspective_coefficients(startpoints, endpoints, coefficients) -> list[float]:
+    """The 8 homography coefficients: given directly, or from the 4 start and end corners (not both)."""
+    if coefficients is not None:
+        if startpoints is not None and endpoints is not None:
+            raise ValueError("The startpoints/endpoints and the coefficients shouldn't be defined concurrently.")
+        if len(coefficients) != 8:
+            raise ValueError("Argument coefficients should have 8 float values")
+        return [float(c) for c in coefficients]
+    if startpoints is not None and endpoints is not None:
+        if len(startpoints) != 4 or len(endpoints) != 4:
+            raise ValueError("Please provide only four corners for startpoints and endpoints, got "
+                             f"{len(startpoints)} and {len(endpoints)}")
+        return F1._get_perspective_coeffs(startpoints, endpoints)
+    raise ValueError("Either the startpoints/endpoints or the coefficients must have non `None` values.")
+
+
+def perspective(inpt, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None,
+                coefficients=None):
+    """Warp so the 4 ``startpoints`` land on ``endpoints`` (or by the 8 output->input ``coefficients``)."""
+    coeffs = _perspective_coefficients(startpoints, endpoints, coefficients)
     fill = _fill_value(fill, inpt)
     if isinstance(inpt, tv.BoundingBoxes):
-        return _boxes.perspective(inpt, startpoints, endpoints)
+        return _boxes.perspective(inpt, coeffs)
+    interpolation = _check_interpolation(interpolation)
+
+    def warp(img, mode):
+        if isinstance(img, PILImage.Image):
+            return F_pil.perspective(img, coeffs, F1.pil_modes_mapping[mode], fill)
+        return F_t.perspective(img, coeffs, mode.value, F1._tensor_fill(img, fill))
+
     if isinstance(inpt, tv.Mask):
-        return _mask_op(lambda t: F1.perspective(t, startpoints, endpoints, InterpolationMode.NEAREST, fill), inpt)
-    return _geometric(inpt, lambda t: F1.perspective(t, startpoints, endpoints, interpolation, fill))
+        return _mask_op(lambda t: warp(t, InterpolationMode.NEAREST), inpt)
+    return _geometric(inpt, lambda t: warp(t, interpolation))
+
+
+def _elastic_tensor(image: Tensor, displacement: Tensor, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """v2's tensor path: the grid is in the image's float dtype (float32 for integer images)."""
+    if not isinstance(displacement, Tensor):
+        raise TypeError("Argument displacement should be a Tensor")
+    interpolation = _check_interpolation(interpolation)
+    image = _plain(image)
+    height, width = image.shape[-2:]
+    expected = (1, height, width, 2)
+    if tuple(displacement.shape) != expected:
+        raise ValueError(f"Argument displacement shape should be {expected}, but given {tuple(displacement.shape)}")
+    F_t._check_grid_args(image, interpolation.value, fill)
+    a = array_of(image)
+    dtype = a.dtype if a.dtype in (np.float32, np.float64) else np.dtype(np.float32)
+    gx, gy = F_t.elastic_grid(image, displacement, dtype)
+    return F_t._apply_grid(image, gx, gy, interpolation.value, fill)
+
+
+def elastic(inpt, displacement: Tensor, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Resample at identity + ``displacement`` ((1, H, W, 2), normalized units); masks use nearest, boxes move
+    by torchvision's approximate inverse (identity - displacement) at their corners."""
+    fill = _fill_value(fill, inpt)
+    if isinstance(inpt, tv.BoundingBoxes):
+        return _boxes.elastic(inpt, displacement)
+    if isinstance(inpt, tv.Mask):
+        return _mask_op(lambda t: _elastic_tensor(t, displacement, InterpolationMode.NEAREST, fill), inpt)
+    if isinstance(inpt, PILImage.Image):
+        out = _elastic_tensor(F1.pil_to_tensor(inpt), displacement, interpolation, fill)
+        return F1.to_pil_image(out, mode=inpt.mode)
+    _require_image(inpt, "elastic")
+    return _rewrap(_elastic_tensor(inpt, displacement, interpolation, fill), inpt)
+
+
+elastic_transform = elastic
 
 
 def five_crop(inpt, size):
@@ -285,8 +361,17 @@ def adjust_gamma(inpt, gamma: float, gain: float = 1):
     return _color(F1.adjust_gamma, inpt, gamma, gain)
 
 
+def _tensor_or_pil(tensor_kernel, pil_fn):
+    """A colour op with v2's own tensor arithmetic (which rounds differently from v1's) and v1's PIL path."""
+    def fn(img, *args):
+        return pil_fn(img, *args) if isinstance(img, PILImage.Image) else tensor_kernel(img, *args)
+
+    fn.__name__ = pil_fn.__name__
+    return fn
+
+
 def adjust_sharpness(inpt, sharpness_factor: float):
-    return _color(F1.adjust_sharpness, inpt, sharpness_factor)
+    return _color(_tensor_or_pil(F_t.adjust_sharpness_v2, F1.adjust_sharpness), inpt, sharpness_factor)
 
 
 def invert(inpt):
@@ -302,7 +387,7 @@ def solarize(inpt, threshold: float):
 
 
 def autocontrast(inpt):
-    return _color(F1.autocontrast, inpt)
+    return _color(_tensor_or_pil(F_t.autocontrast_v2, F1.autocontrast), inpt)
 
 
 def equalize(inpt):
@@ -360,6 +445,27 @@ def erase(inpt, i: int, j: int, h: int, w: int, v, inplace: bool = False):
     return _color(lambda t: F1.erase(t, i, j, h, w, v, inplace), inpt, name="erase")
 
 
+def jpeg(image, quality: int):
+    """Encode as JPEG at ``quality`` (1-100) and decode again, through Pillow; tensors must be uint8 with 1 or
+    3 channels, any leading dims."""
+    if isinstance(image, PILImage.Image):
+        buf = io.BytesIO()
+        image.save(buf, format="JPEG", quality=quality)
+        return PILImage.open(buf).copy()
+    _require_image(image, "jpeg")
+    return _rewrap(_jpeg_tensor(_plain(image), quality), image)
+
+
+def _jpeg_tensor(image: Tensor, quality: int) -> Tensor:
+    from ...io import decode_jpeg, encode_jpeg
+
+    flat = image.reshape((-1,) + tuple(image.shape[-3:]))  # (..., C, H, W) -> (B, C, H, W)
+    if flat.shape[0] == 0:
+        return image.clone()
+    frames = [decode_jpeg(encode_jpeg(frame.cpu(), quality=quality)) for frame in flat]
+    return ember.stack(frames, dim=0).reshape(tuple(image.shape)).to(image.device)
+
+
 # ------------------------------------------------------------------------------------------ boxes
 
 
@@ -375,6 +481,42 @@ def convert_bounding_box_format(inpt: tv.BoundingBoxes, old_format=None, new_for
     return _boxes.convert_format(inpt, new_format)
 
 
+def _box_format(format):
+    return tv.BoundingBoxFormat[format.upper()] if isinstance(format, str) else format
+
+
+def sanitize_bounding_boxes(bounding_boxes, format=None, canvas_size=None, min_size: float = 1.0,
+                            min_area: float = 1.0):
+    """(the valid boxes, the bool mask of them): boxes narrower or shorter than ``min_size``, smaller than
+    ``min_area``, or with a corner outside the canvas are dropped. Index labels with the mask."""
+    if isinstance(bounding_boxes, tv.BoundingBoxes):
+        if format is not None or canvas_size is not None:
+            raise ValueError(
+                "format and canvas_size must be None when bounding_boxes is a tv_tensors.BoundingBoxes instance. "
+                f"Got format={format} and canvas_size={canvas_size}. "
+                "Leave those to None or pass bounding_boxes as a pure tensor."
+            )
+        boxes = bounding_boxes
+    elif isinstance(bounding_boxes, Tensor):
+        if format is None or canvas_size is None:
+            raise ValueError(
+                "format and canvas_size cannot be None if bounding_boxes is a pure tensor. "
+                f"Got format={format} and canvas_size={canvas_size}."
+                "Set those to appropriate values or pass bounding_boxes as a tv_tensors.BoundingBoxes object."
+            )
+        boxes = tv.BoundingBoxes(bounding_boxes, format=_box_format(format), canvas_size=canvas_size)
+    else:
+        raise ValueError("bounding_boxes must be a tv_tensors.BoundingBoxes instance or a pure tensor.")
+    b = _boxes._xyxy(boxes)
+    h, w = boxes.canvas_size
+    ws, hs = b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]
+    valid = (ws >= min_size) & (hs >= min_size) & (b >= 0).all(axis=-1) & (ws * hs >= min_area)
+    valid &= (b[:, 0] <= w) & (b[:, 2] <= w) & (b[:, 1] <= h) & (b[:, 3] <= h)
+    mask = ember.from_numpy(valid).to(bounding_boxes.device)
+    kept = _plain(bounding_boxes)[mask]
+    return (_rewrap(kept, bounding_boxes), mask)
+
+
 def clamp_bounding_boxes(inpt: tv.BoundingBoxes, format=None, canvas_size=None):
     """Clip boxes to their canvas."""
     if not isinstance(inpt, tv.BoundingBoxes):
@@ -382,3 +524,10 @@ def clamp_bounding_boxes(inpt: tv.BoundingBoxes, format=None, canvas_size=None):
             raise ValueError("For pure tensors, `format` and `canvas_size` have to be passed.")
         return _plain(_boxes.clamp(tv.BoundingBoxes(inpt, format=format, canvas_size=canvas_size)))
     return _boxes.clamp(inpt)
+
+
+# the per-type kernels (resize_image, resize_mask, resize_bounding_boxes, ...) run the dispatchers above
+from ._kernels import *  # noqa: E402, F401, F403
+from ._kernels import __all__ as _kernel_names  # noqa: E402
+
+__all__ += _kernel_names
