@@ -492,3 +492,18 @@ def test_cuda_draws_are_seeded_and_placed():
     assert ember.multinomial(ember.ones(4, device="cuda"), 4).is_cuda
     with pytest.raises(RuntimeError, match="Expected a 'cpu' device type for generator but found 'cuda'"):
         ember.rand(2, generator=g)
+
+
+def test_standard_gamma_and_dirichlet():
+    ember.manual_seed(0)
+    alpha = ember.full((20000,), 3.0, dtype=ember.float64)
+    g = ember._standard_gamma(alpha)
+    assert g.dtype is ember.float64 and bool((g > 0).all())
+    assert abs(g.mean().item() - 3.0) < 0.1 and abs(g.var().item() - 3.0) < 0.3  # Gamma(3, 1): mean = var = 3
+    ember.manual_seed(0)
+    assert ember._standard_gamma(alpha).tolist() == g.tolist()
+    d = ember._sample_dirichlet(ember.tensor([[1.0, 2.0, 3.0]] * 5000))
+    np.testing.assert_allclose(d.sum(-1).numpy(), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(d.mean(0).numpy(), [1 / 6, 2 / 6, 3 / 6], atol=0.02)
+    with pytest.raises(RuntimeError, match="positive"):
+        ember._standard_gamma(ember.tensor([0.0, 1.0]))

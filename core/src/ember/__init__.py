@@ -12,6 +12,7 @@ from ._convert import channels_last, channels_last_3d, contiguous_format, memory
 from ._creation import (arange, as_tensor, asarray, bernoulli, empty, empty_like, eye, from_numpy, full, full_like,
                         linspace, logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint,
                         randint_like, randn, randn_like, randperm, scalar_tensor, tensor, zeros, zeros_like)
+from ._creation import _sample_dirichlet, _standard_gamma
 from ._creation import range  # torch.range (deprecated there too); shadows the builtin in this module
 from ._device import device
 from ._dtype import finfo, iinfo

@@ -722,3 +722,25 @@ def multinomial(input, num_samples: int, replacement: bool = False, *, generator
     if w.ndim == 1:
         res = res[0]
     return _write_out(wrap(_place(res, input.device)), out)
+
+
+def _standard_gamma(input, generator=None):
+    """Gamma(concentration=input, rate=1) samples in input's dtype, as torch._standard_gamma.
+
+    The samples carry no gradient in ember (torch's reparameterized gamma gradient is not implemented).
+    """
+    gen = _random.generator_for(input.device, generator)
+    a = input.detach().cpu()._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"_standard_gamma expects a floating point concentration, got {input.dtype}")
+    if not (a > 0).all():
+        raise RuntimeError("_standard_gamma: every concentration must be positive")
+    draws = gen._np.standard_gamma(a.astype(np.float64)).astype(a.dtype)
+    return wrap(_place(np.asarray(draws), input.device))
+
+
+def _sample_dirichlet(input, generator=None):
+    """Dirichlet(concentration=input) samples over the last dim (normalized gamma draws), as torch's."""
+    g = _standard_gamma(input, generator)
+    return g / g.sum(-1, keepdim=True)
+

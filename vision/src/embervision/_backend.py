@@ -46,11 +46,3 @@ def to_numpy(t: Tensor) -> np.ndarray:
 def np_dtype(dtype) -> np.dtype:
     """The numpy dtype of an ember dtype."""
     return dtype.np
-
-
-def host_generator() -> np.random.Generator:
-    """The numpy generator inside ember's default CPU generator (for draws ember has no public op for yet:
-    gamma / beta / dirichlet); `ember.manual_seed` reseeds it."""
-    import ember
-
-    return ember.default_generator._np

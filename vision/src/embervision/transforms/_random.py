@@ -35,17 +35,12 @@ def choice(weights) -> int:
 
 
 def dirichlet(alpha, n: int):
-    """``n`` Dirichlet(alpha) draws as a float32 (n, len(alpha)) tensor (normalized gamma draws)."""
-    import numpy as np
-
-    from .._backend import host_generator, wrap
-
-    g = host_generator().standard_gamma(np.asarray(alpha, dtype=np.float64), size=(n, len(alpha)))
-    return wrap((g / g.sum(axis=1, keepdims=True)).astype(np.float32))
+    """``n`` Dirichlet(alpha) draws as a float32 (n, len(alpha)) tensor."""
+    concentration = ember.tensor([[float(a) for a in alpha]] * n, dtype=ember.float64)
+    return ember._sample_dirichlet(concentration).float()
 
 
 def beta(alpha: float, beta_: float) -> float:
-    """One Beta(alpha, beta) draw."""
-    from .._backend import host_generator
-
-    return float(host_generator().beta(alpha, beta_))
+    """One Beta(alpha, beta) draw: X / (X + Y) for gamma draws X ~ Gamma(alpha), Y ~ Gamma(beta)."""
+    x, y = ember._standard_gamma(ember.tensor([float(alpha), float(beta_)], dtype=ember.float64)).tolist()
+    return x / (x + y)
