@@ -66,6 +66,14 @@ def gpu(session):
 
 
 @nox.session
+def fakegpu(session):
+    """The `cuda` tests on the CPU through tests/fakecupy (a NumPy stand-in for CuPy; never on the default path)."""
+    _install(session, ["./core", "./datasets", "./vision"])
+    session.run("pytest", "tests", "-m", "cuda", "-p", "fakecupy_plugin", *session.posargs,
+                env={"PYTHONPATH": "tests/fakecupy"})
+
+
+@nox.session
 def demo(session):
     """The README's main job: train a small CNN on scikit-learn's digits, offline (args go to the script)."""
     session.install("./core", "./datasets", "./vision", "scikit-learn")

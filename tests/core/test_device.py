@@ -78,8 +78,9 @@ def test_every_op_family_runs_on_cuda_with_autograd():
     wc = ember.randn(5, 3, dtype=ember.float64)
     results = []
     for dev in ("cpu", "cuda"):
-        x = xc.to(dev).requires_grad_()
-        w = wc.to(dev).requires_grad_()
+        # detach: .to('cpu') returns xc itself, so without it the cuda copy is a non-leaf with no .grad
+        x = xc.to(dev).detach().requires_grad_()
+        w = wc.to(dev).detach().requires_grad_()
         h = (x @ w).tanh() * 2 + x[:, :3].exp() - x.sum(1, keepdim=True).sigmoid()
         h = h.clamp(-1, 5).reshape(-1).sort().values[::2]
         loss = h.logsumexp(0) + h.std() + h.max()

@@ -40,7 +40,7 @@ def wrap(array) -> Tensor:
 def to_numpy(t: Tensor) -> np.ndarray:
     """A host numpy array of ``t`` (copies from the GPU)."""
     data = t._data
-    return data if isinstance(data, np.ndarray) else data.get()
+    return data if data.__class__ is np.ndarray else data.get()
 
 
 def np_dtype(dtype) -> np.dtype:

@@ -86,7 +86,7 @@ def save_image(tensor: Tensor | list[Tensor], fp: str | os.PathLike | BinaryIO, 
     xp = xp_of_array(grid)
     # + 0.5 rounds to the nearest integer when the [0, 255] floats are truncated to uint8
     ndarr = xp.clip(grid * 255 + 0.5, 0, 255).transpose(1, 2, 0).astype(np.uint8)
-    ndarr = ndarr if isinstance(ndarr, np.ndarray) else ndarr.get()
+    ndarr = ndarr if ndarr.__class__ is np.ndarray else ndarr.get()
     Image.fromarray(np.ascontiguousarray(ndarr)).save(fp, format=format)
 
 

@@ -549,8 +549,9 @@ def clamp(input, min=None, max=None):
         d = float_array(d)
     xp = _xp(d)
     try:
-        lo = None if min is None else np.asarray(min, dtype=d.dtype)
-        hi = None if max is None else np.asarray(max, dtype=d.dtype)
+        # numpy scalars, not 0-d arrays: CuPy ufuncs refuse host ndarrays as operands
+        lo = None if min is None else np.asarray(min, dtype=d.dtype)[()]
+        hi = None if max is None else np.asarray(max, dtype=d.dtype)[()]
     except OverflowError:
         raise RuntimeError(f"value cannot be converted to type {d.dtype.name}_t without overflow") from None
     if lo is not None and hi is not None:

@@ -16,7 +16,7 @@ from ...ops._util import record1, wrap
 
 
 def _host(d):
-    return d if isinstance(d, np.ndarray) else d.get()
+    return d if d.__class__ is np.ndarray else d.get()
 
 
 def _lengths(x, n: int, name: str) -> np.ndarray:
@@ -122,7 +122,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction
         out_arr = losses[0] if unbatched else losses
         out_arr = np.asarray(out_arr)
     out_arr = out_arr.astype(lp_dev.dtype)
-    if not isinstance(lp_dev, np.ndarray):
+    if lp_dev.__class__ is not np.ndarray:
         import cupy
 
         out_arr = cupy.asarray(out_arr)
@@ -178,7 +178,7 @@ def CtcLossBackward0(ctx, g):
         unit = unit[:, 0, :]
     dev = log_probs._data
     unit = unit.astype(dev.dtype)
-    if not isinstance(dev, np.ndarray):
+    if dev.__class__ is not np.ndarray:
         import cupy
 
         unit = cupy.asarray(unit)
