@@ -99,7 +99,7 @@ def add(input, other, *, alpha=1):
     if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
         ad = input._data
         bd = other._data
-        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1:
+        if ad.__class__ is _nd and bd.__class__ is _nd and ad.dtype is bd.dtype and alpha == 1:
             try:
                 r = ad + bd
             except ValueError:
@@ -143,7 +143,7 @@ def sub(input, other, *, alpha=1):
     if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
         ad = input._data
         bd = other._data
-        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and alpha == 1 \
+        if ad.__class__ is _nd and bd.__class__ is _nd and ad.dtype is bd.dtype and alpha == 1 \
                 and ad.dtype is not _bool:
             try:
                 r = ad - bd
@@ -211,7 +211,7 @@ def mul(input, other):
     if other.__class__ is _T and input.__class__ is _T:  # fast path: two CPU tensors of one dtype
         ad = input._data
         bd = other._data
-        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd:
+        if ad.__class__ is _nd and bd.__class__ is _nd and ad.dtype is bd.dtype:
             try:
                 r = ad * bd
             except ValueError:

@@ -23,7 +23,7 @@ def matmul(input, other):
     if input.__class__ is _T and other.__class__ is _T:  # fast path: CPU matrices of one dtype
         ad = input._data
         bd = other._data
-        if ad.dtype is bd.dtype and ad.__class__ is _nd and bd.__class__ is _nd and ad.ndim >= 2 and bd.ndim >= 2 \
+        if ad.__class__ is _nd and bd.__class__ is _nd and ad.dtype is bd.dtype and ad.ndim >= 2 and bd.ndim >= 2 \
                 and ad.shape[-1] == bd.shape[-2]:
             out = _new(_T)
             out._data = _matmul_arrays(ad, bd)
