@@ -407,13 +407,16 @@ def test_in_order_false_yields_batches_as_they_arrive():
 
 @pytest.mark.timeout(60)
 def test_timeout_raises_torchs_error():
-    it = iter(DataLoader(Slow(4, 1.0), batch_size=1, num_workers=1, timeout=0.3))
-    t0 = time.monotonic()
+    it = iter(DataLoader(Slow(4, 3.0), batch_size=1, num_workers=1, timeout=0.3))
     with pytest.raises(RuntimeError, match="DataLoader timed out after 0.3 seconds"):
-        next(it)
-    assert time.monotonic() - t0 < 0.9
-    time.sleep(0.8)
-    assert next(it).tolist() == [0]  # the iterator stays usable, as in torch
+        next(it)  # the item takes 3 s: only the timeout can end this wait
+    for _ in range(200):  # the iterator stays usable, as in torch: the batch arrives later
+        try:
+            batch = next(it)
+            break
+        except RuntimeError as e:
+            assert "timed out" in str(e)
+    assert batch.tolist() == [0]
 
 
 @pytest.mark.timeout(90)
