@@ -70,3 +70,19 @@ def test_header_length_past_end_of_file(tmp_path):
     (tmp_path / "h.safetensors").write_bytes(struct.pack("<Q", 10_000) + b"{}")
     with pytest.raises(st.SafetensorError, match="past the end of the file"):
         st.load_file(tmp_path / "h.safetensors")
+
+
+def test_module_state_dict_through_safetensors_and_torch_format(tmp_path):
+    nn = ember.nn
+    ember.manual_seed(0)
+    src = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+    src.train()(ember.randn(5, 3))  # moves BatchNorm's running stats away from their defaults
+    st.save_file(src.state_dict(), tmp_path / "m.safetensors")
+    ember.save(src.state_dict(), tmp_path / "m.pt")
+    x = ember.randn(2, 3)
+    src.eval()
+    for loaded in (st.load_file(tmp_path / "m.safetensors"), ember.load(tmp_path / "m.pt")):
+        dst = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2))
+        result = dst.load_state_dict(loaded)
+        assert list(result.missing_keys) == [] and list(result.unexpected_keys) == []
+        np.testing.assert_array_equal(dst.eval()(x).detach().numpy(), src(x).detach().numpy())
