@@ -67,7 +67,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """d(outputs)/d(inputs), returned instead of accumulated."""
     outputs = _as_tuple(outputs)
-    single = not isinstance(inputs, (tuple, list))
     inputs = _as_tuple(inputs)
     grad_outputs = _as_tuple(grad_outputs)
     if retain_graph is None:
@@ -93,7 +92,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been used in "
                                    "the graph. Set allow_unused=True if this is the desired behavior.")
         out.append(g)
-    del single
     return tuple(out)
 
 

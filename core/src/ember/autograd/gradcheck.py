@@ -81,19 +81,19 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
                   check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
                   check_batched_grad: bool = False, fast_mode: bool = False, masked=None) -> bool:
     """gradcheck of the function inputs, grad_outputs -> d(func)/d(inputs) built with create_graph=True."""
-    from .._creation import randn_like
+    from .._creation import randn
     from .._tensor import Tensor
+    from ..random import Generator
     from . import grad as autograd_grad
-    from .._random_seeds import fixed_generator
 
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)
     outputs = _outputs_tuple(func(*inputs))
     if grad_outputs is None:
-        gen = fixed_generator()
-        grad_outputs = tuple(randn_like(o).requires_grad_(True) if gen is None else
-                             _randn_from(gen, o) for o in outputs if o.requires_grad)
+        gen = Generator().manual_seed(0)  # its own stream: the check must not move the user's RNG
+        grad_outputs = tuple(randn(o.shape, generator=gen, dtype=o.dtype, device=o.device).requires_grad_(True)
+                             for o in outputs if o.requires_grad)
     elif isinstance(grad_outputs, Tensor):
         grad_outputs = (grad_outputs,)
     grad_outputs = tuple(grad_outputs)
@@ -108,9 +108,3 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
     return gradcheck(first_grads, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)
-
-
-def _randn_from(gen, like):
-    from .._creation import randn
-
-    return randn(like.shape, generator=gen, dtype=like.dtype, device=like.device).requires_grad_(True)

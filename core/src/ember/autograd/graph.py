@@ -22,6 +22,11 @@ _SECOND_BACKWARD = (
 )
 
 
+def versions_of(saved):
+    """The version counters of saved tensors, read from each one's root (see Tensor._ver)."""
+    return tuple([t._ver if t._base is None else t._base._ver for t in saved])
+
+
 class Node:
     """One recorded op: `grad_fn` of its output. Also the `ctx` its backward function receives."""
 
@@ -44,18 +49,7 @@ class Node:
         self.data = data
         if n_out != 1:
             self.n_out = n_out
-        if not saved:
-            self._versions = ()
-            return
-        # versions live on the root tensor of a view family (see Tensor._ver)
-        if len(saved) == 1:
-            t = saved[0]
-            self._versions = (t._ver if t._base is None else t._base._ver,)
-        elif len(saved) == 2:
-            t, u = saved
-            self._versions = (t._ver if t._base is None else t._base._ver, u._ver if u._base is None else u._base._ver)
-        else:
-            self._versions = tuple([t._ver if t._base is None else t._base._ver for t in saved])
+        self._versions = versions_of(saved) if saved else ()
 
     def name(self) -> str:
         return self.backward_fn.__name__

@@ -9,8 +9,7 @@ import numpy as np
 from .. import _dtype
 from .._device import cupy_module, device_of
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.grad_mode import state as grad_state
-from ..autograd.graph import Node
+from ..autograd.graph import Node, versions_of
 
 _ndarray = np.ndarray
 _object_new = object.__new__
@@ -26,15 +25,6 @@ def wrap(data):
         data = np.asarray(data)
     t._data = data
     return t
-
-
-def needs_grad(*ts) -> bool:
-    if not grad_state.enabled:
-        return False
-    for t in ts:
-        if t.__class__ is not int and t.__class__ is not float and t is not None and t._requires_grad:
-            return True
-    return False
 
 
 def record(out, backward_fn, inputs, saved=(), data=None):
@@ -90,16 +80,11 @@ def record2(out, backward_fn, a, b, saved=(), data=None, same_meta=False):
     n.needs_input_grad = (ea is not None, eb is not None)
     n.in_meta = (ma, mb)
     n._saved = saved
-    n._versions = _versions(saved) if saved else ()
+    n._versions = versions_of(saved) if saved else ()
     n.data = data
     out._grad_fn = n
     out._requires_grad = True
     return out
-
-
-def _versions(saved):
-    """The version counters of saved tensors, read from each one's root (see Tensor._ver)."""
-    return tuple([t._ver if t._base is None else t._base._ver for t in saved])
 
 
 def record1(out, backward_fn, t, saved=(), data=None):
@@ -112,15 +97,11 @@ def record1(out, backward_fn, t, saved=(), data=None):
     n.needs_input_grad = _ONE_NEEDED
     n.in_meta = ((d.shape, d.dtype),)
     n._saved = saved
-    n._versions = _versions(saved) if saved else ()
+    n._versions = versions_of(saved) if saved else ()
     n.data = data
     out._grad_fn = n
     out._requires_grad = True
     return out
-
-
-def is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
 
 
 def check_same_device(a, b, op: str):
@@ -230,7 +211,3 @@ def as_shape(size) -> tuple:
         return tuple(int(s) for s in size)
     except TypeError:
         raise TypeError(f"size must be a sequence of ints, got {size!r}") from None
-
-
-def xp_of_tensor(t: Tensor):
-    return np if t._data.__class__ is _ndarray else cupy_module()
